@@ -26,8 +26,10 @@ type Client struct {
 	SecretHash   []byte     `gorm:"size:64"`
 	Name         string     `gorm:"size:200;not null;index"`
 	RedirectURIs StringList `gorm:"type:text;serializer:json"`
-	GrantTypes   StringList `gorm:"type:text;serializer:json"`
-	Scopes       StringList `gorm:"type:text;serializer:json"`
+	// PostLogoutRedirectURIs are where RP-initiated logout may send the user.
+	PostLogoutRedirectURIs StringList `gorm:"type:text;serializer:json"`
+	GrantTypes             StringList `gorm:"type:text;serializer:json"`
+	Scopes                 StringList `gorm:"type:text;serializer:json"`
 	// Public clients (native apps, SPAs) hold no secret and must use PKCE.
 	Public bool `gorm:"not null;default:false"`
 	// TokenEndpointAuthMethod is the one method this client authenticates with.
@@ -40,6 +42,9 @@ type Client struct {
 	AccessTokenFormat string `gorm:"size:16;not null;default:opaque"`
 	// AccessTokenAlg is the JWS algorithm of JWT access tokens (RS256 or ES256).
 	AccessTokenAlg string `gorm:"size:16;not null;default:''"`
+	// IDTokenAlg is the JWS algorithm of this client's id_tokens; empty
+	// means the provider's default.
+	IDTokenAlg string `gorm:"size:16;not null;default:''"`
 	// LegacyAPIs names the compat APIs this client may call (e.g. "partner").
 	LegacyAPIs StringList `gorm:"type:text;serializer:json"`
 	Enabled    bool       `gorm:"not null;default:true;index"`
