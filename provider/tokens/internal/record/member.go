@@ -1,0 +1,50 @@
+package record
+
+import "fmt"
+
+// memberPart is the size of one artifact in an index member.
+const memberPart = 1 + len(Digest{})
+
+// Member returns the index member of a record: the kind and digest of each
+// of its artifacts. Both the writer of an index entry and a later remover
+// derive it from the record alone, so they agree on it.
+func Member(arts []Artifact) []byte {
+	m := make([]byte, 0, len(arts)*memberPart)
+	for _, a := range arts {
+		m = append(m, byte(a.Kind))
+		m = append(m, a.Digest[:]...)
+	}
+	return m
+}
+
+// ParseMember returns the artifacts named by an index member, without
+// expiry.
+func ParseMember(m []byte) ([]Artifact, error) {
+	if len(m) == 0 || len(m)%memberPart != 0 {
+		return nil, fmt.Errorf("index member of %d bytes: %w", len(m), ErrCorrupt)
+	}
+	arts := make([]Artifact, 0, len(m)/memberPart)
+	for ; len(m) > 0; m = m[memberPart:] {
+		a := Artifact{Kind: Kind(m[0])}
+		switch a.Kind {
+		case Code, Access, Refresh:
+		default:
+			return nil, fmt.Errorf("index member kind %q: %w", m[0], ErrCorrupt)
+		}
+		copy(a.Digest[:], m[1:memberPart])
+		arts = append(arts, a)
+	}
+	return arts, nil
+}
+
+// Indexed reports whether a record with these artifacts belongs in its
+// family's index: only records with a code or refresh token do, since a
+// lone access token shares its family with nothing.
+func Indexed(arts []Artifact) bool {
+	for _, a := range arts {
+		if a.Kind == Code || a.Kind == Refresh {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,19 @@
+// Package redisstore is the tokens.Store on Redis, through a go-redis v9
+// UniversalClient: a single node, Sentinel or Redis Cluster.
+//
+// Each artifact of a record is one string key, Prefix + "{" + digest + "}"
+// + kind, holding the compactly encoded record and expiring with the
+// artifact. The digest sits in a hash tag so that an artifact and its
+// tombstone share a slot: redemption is one Lua script on that slot, which
+// deletes the artifact only if it still holds the record just read and
+// writes the tombstone in the same step. Indexes by family, client and
+// user are sorted sets scored by expiry, trimmed on every write and
+// expiring with their last member. Every other operation is a pipeline of
+// single-key commands, so nothing ever spans two slots.
+//
+// Expiry is judged by the store's clock at every read; Redis TTLs, set
+// from the same clock, only reclaim memory.
+//
+// The store needs Redis 6.2 or later (GETDEL). One client_credentials
+// token costs about 450 bytes of Redis memory, index entry included.
+package redisstore

@@ -1,0 +1,97 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-oauth2/oauth2/v4"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tongxing/tongxing/provider/tokens"
+	"github.com/tongxing/tongxing/provider/tokens/internal/record"
+)
+
+// DefaultPrefix is the key namespace when Options.Prefix is empty.
+const DefaultPrefix = "tx:"
+
+// Options tunes a Store. The zero value is usable.
+type Options struct {
+	// Prefix starts every key the store writes, so that several stores
+	// can share a database; default DefaultPrefix. Keep it short: it is
+	// paid for in every key.
+	Prefix string
+	// Clock is the time the store judges expiry by; default time.Now.
+	Clock func() time.Time
+}
+
+// Store is a tokens.Store on Redis.
+type Store struct {
+	rdb     redis.UniversalClient
+	prefix  string
+	now     func() time.Time
+	scripts scripts
+}
+
+var _ tokens.Store = (*Store)(nil)
+
+// New returns a store on client. The client stays the caller's: Close
+// does not close it.
+func New(client redis.UniversalClient, opts Options) *Store {
+	s := &Store{rdb: client, prefix: opts.Prefix, now: opts.Clock, scripts: newScripts()}
+	if s.prefix == "" {
+		s.prefix = DefaultPrefix
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Ping reports whether Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redisstore: %w", err)
+	}
+	return nil
+}
+
+// Close releases nothing: the client belongs to the caller.
+func (s *Store) Close() error { return nil }
+
+// artifactKey is the key of one artifact of a record.
+func (s *Store) artifactKey(k record.Kind, d record.Digest) string {
+	return s.prefix + "{" + d.String() + "}" + string(rune(k))
+}
+
+// tombstoneKey is the key of the tombstone a redeemed artifact leaves, in
+// the artifact's slot.
+func (s *Store) tombstoneKey(d record.Digest) string {
+	return s.prefix + "{" + d.String() + "}t"
+}
+
+// Index kinds, the letter after the prefix in an index key.
+const (
+	indexFamily = 'f'
+	indexClient = 'c'
+	indexUser   = 'u'
+)
+
+func (s *Store) indexKey(kind byte, id string) string {
+	return s.prefix + string(rune(kind)) + ":" + id
+}
+
+// indexKeys lists the indexes a record with these artifacts belongs to.
+func (s *Store) indexKeys(ti oauth2.TokenInfo, arts []record.Artifact) []string {
+	var keys []string
+	if c := ti.GetClientID(); c != "" {
+		keys = append(keys, s.indexKey(indexClient, c))
+	}
+	if u := ti.GetUserID(); u != "" {
+		keys = append(keys, s.indexKey(indexUser, u))
+	}
+	if fam := tokens.Family(ti); fam != "" && record.Indexed(arts) {
+		keys = append(keys, s.indexKey(indexFamily, fam))
+	}
+	return keys
+}
