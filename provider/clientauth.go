@@ -1,0 +1,88 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/tongxing/tongxing/models"
+	"github.com/tongxing/tongxing/provider/oautherr"
+)
+
+var errClientAuth = oautherr.ErrInvalidClient.WithDescription("client authentication failed")
+
+// authenticateClient identifies and authenticates the client of a token,
+// introspection or revocation request (RFC 6749 §2.3). The client must use
+// the one method it registered: client_secret_basic, client_secret_post,
+// or none for a public client.
+func (p *Provider) authenticateClient(r *http.Request, form url.Values) (*models.Client, error) {
+	id, secret, basic := r.BasicAuth()
+	method := models.AuthMethodBasic
+	switch {
+	case basic:
+		// RFC 6749 §2.3.1: both parts are form-urlencoded inside Basic.
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(id)
+		secret, err2 = url.QueryUnescape(secret)
+		if err1 != nil || err2 != nil {
+			return nil, oautherr.ErrInvalidRequest.WithDescription("malformed Basic credentials")
+		}
+		if form.Has("client_secret") {
+			return nil, oautherr.ErrInvalidRequest.WithDescription("more than one client authentication method")
+		}
+		if fid := form.Get("client_id"); fid != "" && fid != id {
+			return nil, oautherr.ErrInvalidRequest.WithDescription("client_id does not match the Basic credentials")
+		}
+	case r.Header.Get("Authorization") != "":
+		return nil, oautherr.ErrInvalidClient.WithDescription("unsupported Authorization scheme")
+	case form.Has("client_secret"):
+		id, secret, method = form.Get("client_id"), form.Get("client_secret"), models.AuthMethodPost
+	default:
+		id, method = form.Get("client_id"), models.AuthMethodNone
+	}
+	if id == "" {
+		return nil, oautherr.ErrInvalidClient.WithDescription("no client authentication")
+	}
+	c, err := p.checkClient(r.Context(), id, secret, method)
+	if err != nil {
+		p.securityEvent(r.Context(), "client_auth_failed", "client_id", id, "method", method)
+	}
+	return c, err
+}
+
+// checkClient loads client id and checks it is enabled and authenticates
+// with method and secret.
+func (p *Provider) checkClient(ctx context.Context, id, secret, method string) (*models.Client, error) {
+	c, err := p.clients.Get(ctx, id)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, errClientAuth
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !c.Enabled || registeredMethod(c) != method {
+		return nil, errClientAuth
+	}
+	if method != models.AuthMethodNone && !p.secrets.Verify(c.SecretHash, secret) {
+		return nil, errClientAuth
+	}
+	return c, nil
+}
+
+// registeredMethod is the authentication method a client must use.
+func registeredMethod(c *models.Client) string {
+	if c.Public {
+		return models.AuthMethodNone
+	}
+	if c.TokenEndpointAuthMethod == "" {
+		return models.AuthMethodBasic
+	}
+	return c.TokenEndpointAuthMethod
+}
+
+// securityEvent records an event an operator must be able to see; never
+// with a secret, code or token in it.
+func (p *Provider) securityEvent(ctx context.Context, event string, attrs ...any) {
+	p.log.WarnContext(ctx, "security event", append([]any{"event", event}, attrs...)...)
+}
