@@ -131,6 +131,7 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 		&Consent{},
 		&SigningKey{},
 		&Setting{},
+		&AuditEvent{},
 	)
 	if err != nil {
 		return fmt.Errorf("models: migrate: %w", err)

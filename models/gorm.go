@@ -19,6 +19,7 @@ type Store struct {
 	Consents  Consents
 	Keys      SigningKeys
 	Settings  Settings
+	Audit     Audit
 }
 
 // NewStore returns the gorm repositories over db, which Migrate has
@@ -31,6 +32,7 @@ func NewStore(db *gorm.DB) *Store {
 		Consents:  consentRepo{db},
 		Keys:      keyRepo{db},
 		Settings:  settingRepo{db},
+		Audit:     auditRepo{db},
 	}
 }
 

@@ -46,7 +46,7 @@ func (p *Provider) authenticateClient(r *http.Request, form url.Values) (*models
 	}
 	c, err := p.checkClient(r.Context(), id, secret, method)
 	if err != nil {
-		p.securityEvent(r.Context(), "client_auth_failed", "client_id", id, "method", method)
+		p.event(r.Context(), Event{Action: "client_auth_failed", Actor: id, Target: "client:" + id, Detail: "method " + method})
 	}
 	return c, err
 }
@@ -79,10 +79,4 @@ func registeredMethod(c *models.Client) string {
 		return models.AuthMethodBasic
 	}
 	return c.TokenEndpointAuthMethod
-}
-
-// securityEvent records an event an operator must be able to see; never
-// with a secret, code or token in it.
-func (p *Provider) securityEvent(ctx context.Context, event string, attrs ...any) {
-	p.log.WarnContext(ctx, "security event", append([]any{"event", event}, attrs...)...)
 }

@@ -37,7 +37,7 @@ var ErrInactive = errTokenInactive
 func (p *Provider) AuthenticateClient(ctx context.Context, id, secret string) (*models.Client, error) {
 	c, err := p.clients.Get(ctx, id)
 	if errors.Is(err, models.ErrNotFound) {
-		p.securityEvent(ctx, "client_auth_failed", "client_id", id)
+		p.event(ctx, Event{Action: "client_auth_failed", Actor: id, Target: "client:" + id})
 		return nil, errClientAuth
 	}
 	if err != nil {
@@ -45,7 +45,7 @@ func (p *Provider) AuthenticateClient(ctx context.Context, id, secret string) (*
 	}
 	c, err = p.checkClient(ctx, id, secret, registeredMethod(c))
 	if err != nil {
-		p.securityEvent(ctx, "client_auth_failed", "client_id", id)
+		p.event(ctx, Event{Action: "client_auth_failed", Actor: id, Target: "client:" + id})
 	}
 	return c, err
 }

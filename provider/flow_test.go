@@ -45,7 +45,7 @@ func TestCodeFlowIssuesTokensAndIDToken(t *testing.T) {
 // verifyJWT checks a JWT against the provider's JWKS and returns its claims.
 func verifyJWT(t *testing.T, e *env, token, typ string) map[string]any {
 	t.Helper()
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
 	if err != nil {
 		t.Fatalf("parse %q: %v", token, err)
 	}

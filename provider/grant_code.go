@@ -39,7 +39,7 @@ func (g codeGrant) exchange(ctx context.Context, c *models.Client, form url.Valu
 		CodeVerifier: verifier,
 	})
 	if err != nil {
-		p.revokeIfReplayed(ctx, code, "authorization code reused")
+		p.revokeIfReplayed(ctx, code, "code_reused")
 		return nil, engineError(err)
 	}
 	if ok, err := p.userActive(ctx, ti.GetUserID()); err != nil || !ok {
@@ -60,7 +60,7 @@ func (p *Provider) revokeIfReplayed(ctx context.Context, value, event string) {
 	if err != nil || fam == "" {
 		return
 	}
-	p.securityEvent(ctx, event, "family", fam)
+	p.event(ctx, Event{Action: event, Target: "family:" + fam, Detail: "the grant was revoked"})
 	if err := p.tokens.RevokeFamily(ctx, fam); err != nil {
 		p.log.ErrorContext(ctx, "revoking a replayed grant failed", "error", err)
 	}

@@ -31,11 +31,11 @@ func (g refreshGrant) exchange(ctx context.Context, c *models.Client, form url.V
 	}
 	old, err := p.engine.LoadRefreshToken(ctx, refresh)
 	if err != nil {
-		p.revokeIfReplayed(ctx, refresh, "refresh token reused")
+		p.revokeIfReplayed(ctx, refresh, "refresh_token_reused")
 		return nil, engineError(err)
 	}
 	if old.GetClientID() != c.ID {
-		p.securityEvent(ctx, "refresh_token_wrong_client", "client_id", c.ID)
+		p.event(ctx, Event{Action: "refresh_token_wrong_client", Actor: c.ID, Target: "client:" + old.GetClientID()})
 		return nil, oautherr.ErrInvalidGrant.WithDescription("the refresh token was issued to another client")
 	}
 	scope := form.Get("scope")
@@ -56,7 +56,7 @@ func (g refreshGrant) exchange(ctx context.Context, c *models.Client, form url.V
 	if errors.Is(err, tokens.ErrNotFound) {
 		// Another request rotated this token between our load and its
 		// removal: the token was used twice.
-		p.securityEvent(ctx, "refresh token reused", "family", tokens.Family(old))
+		p.event(ctx, Event{Action: "refresh_token_reused", Actor: c.ID, Target: "family:" + tokens.Family(old), Detail: "concurrent rotation; the grant was revoked"})
 		_ = p.tokens.RevokeFamily(ctx, tokens.Family(old))
 	}
 	if err != nil {

@@ -82,6 +82,7 @@ func newEnv(t *testing.T, edit ...func(*provider.Config)) *env {
 		Clients:  records.Clients,
 		Users:    records.Users,
 		Consents: records.Consents,
+		Audit:    records.Audit,
 		Tokens:   ts,
 		Signer:   set,
 		Secrets:  secrets,

@@ -86,7 +86,7 @@ func (p *Provider) logoutTarget(r *http.Request, q url.Values) (string, error) {
 // returns its audience. An expired hint is still a good hint.
 func (p *Provider) hintAudience(hint string) (string, error) {
 	bad := oautherr.ErrInvalidRequest.WithDescription("id_token_hint is not an id_token of this provider")
-	jws, err := jose.ParseSigned(hint, algorithms(p.signer.Algorithms()))
+	jws, err := jose.ParseSignedCompact(hint, algorithms(p.signer.Algorithms()))
 	if err != nil || len(jws.Signatures) != 1 {
 		return "", bad
 	}

@@ -122,7 +122,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if uid == "" {
-		p.securityEvent(ctx, "login_failed", "username", username)
+		p.event(ctx, Event{Action: "login_failed", Actor: username, Target: "user:" + username})
 		p.renderLogin(w, r, form.Get("authz"), username, http.StatusUnauthorized)
 		return
 	}

@@ -36,10 +36,12 @@ type Lifetimes struct {
 // Config is everything the provider needs, built by cmd from the
 // configuration and the opened stores.
 type Config struct {
-	Issuer    string
-	Clients   models.Clients
-	Users     models.Users
-	Consents  models.Consents
+	Issuer   string
+	Clients  models.Clients
+	Users    models.Users
+	Consents models.Consents
+	// Audit receives security events; nil keeps them in the process log only.
+	Audit     models.Audit
 	Tokens    tokens.Store
 	Signer    Signer
 	Secrets   *credentials.SecretHasher
@@ -60,6 +62,7 @@ type Provider struct {
 	clients    models.Clients
 	users      models.Users
 	consents   models.Consents
+	audit      models.Audit
 	tokens     tokens.Store
 	signer     Signer
 	secrets    *credentials.SecretHasher
@@ -96,6 +99,7 @@ func New(cfg Config) (*Provider, error) {
 		clients:    cfg.Clients,
 		users:      cfg.Users,
 		consents:   cfg.Consents,
+		audit:      cfg.Audit,
 		tokens:     cfg.Tokens,
 		signer:     cfg.Signer,
 		secrets:    cfg.Secrets,

@@ -237,7 +237,7 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) error {
 			return oautherr.ErrUnauthorizedClient.WithDescription("the token was issued to another client")
 		}
 		// RFC 7009 §2.1: revoking a refresh token revokes its grant.
-		p.securityEvent(ctx, "token_revoked", "client_id", c.ID, "kind", "refresh_token")
+		p.event(ctx, Event{Action: "token_revoked", Actor: c.ID, Target: "family:" + tokens.Family(ti), Detail: "refresh_token"})
 		return p.tokens.RevokeFamily(ctx, tokens.Family(ti))
 	}
 	ti, err := p.tokens.GetByAccess(ctx, tok)
@@ -247,6 +247,6 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) error {
 	if ti.GetClientID() != c.ID {
 		return oautherr.ErrUnauthorizedClient.WithDescription("the token was issued to another client")
 	}
-	p.securityEvent(ctx, "token_revoked", "client_id", c.ID, "kind", "access_token")
+	p.event(ctx, Event{Action: "token_revoked", Actor: c.ID, Target: "client:" + c.ID, Detail: "access_token"})
 	return p.tokens.RemoveByAccess(ctx, tok)
 }

@@ -11,7 +11,12 @@ import (
 
 // Routes mounts the provider's endpoints on r.
 func (p *Provider) Routes(r gin.IRouter) {
-	h := gin.WrapF
+	h := func(f http.HandlerFunc) gin.HandlerFunc {
+		return func(c *gin.Context) {
+			// The audit log records where a security event came from.
+			f(c.Writer, c.Request.WithContext(WithSource(c.Request.Context(), remoteIP(c.Request))))
+		}
+	}
 	r.GET("/.well-known/openid-configuration", h(p.handleDiscovery))
 	r.GET("/.well-known/oauth-authorization-server", h(p.handleDiscovery))
 	r.GET(pathJWKS, h(p.handleJWKS))

@@ -114,6 +114,7 @@ func newServer(ctx context.Context, a *app) (*server, error) {
 		Clients:  a.store.Clients,
 		Users:    a.store.Users,
 		Consents: a.store.Consents,
+		Audit:    a.store.Audit,
 		Tokens:   ts,
 		Signer:   set,
 		Secrets:  a.secrets,

@@ -28,6 +28,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) *models.Store) {
 		{"Consents", consentTests},
 		{"SigningKeys", keyTests},
 		{"Settings", settingTests},
+		{"Audit", auditTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
