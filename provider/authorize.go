@@ -241,7 +241,7 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req *authzR
 		tgr.CodeChallenge = req.challenge
 		tgr.CodeChallengeMethod = oauth2.CodeChallengeS256
 	}
-	ti, err := p.engine.GenerateAuthToken(r.Context(), oauth2.Code, tgr)
+	ti, err := p.engine.GenerateAuthToken(withClient(r.Context(), req.client), oauth2.Code, tgr)
 	if err != nil {
 		p.authzFail(w, r, &authzError{req, engineError(err)})
 		return

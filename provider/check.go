@@ -13,34 +13,42 @@ import (
 
 var errTokenInactive = oautherr.ErrInvalidToken.WithDescription("the access token is invalid, expired or revoked")
 
+// liveGrant is a token that passed every check, with the records the
+// checks loaded, so callers need not read them again.
+type liveGrant struct {
+	ti     oauth2.TokenInfo
+	client *models.Client
+	user   *models.User // nil for a client's own token
+}
+
 // checkAccess returns the live grant of an access token: stored, not
 // expired by the provider's clock, its client enabled and its user (if any)
 // enabled. Any failure is invalid_token; only store errors are other.
-func (p *Provider) checkAccess(ctx context.Context, token string) (oauth2.TokenInfo, *models.Client, error) {
+func (p *Provider) checkAccess(ctx context.Context, token string) (liveGrant, error) {
 	if token == "" || tokens.IsRef(token) {
-		return nil, nil, errTokenInactive
+		return liveGrant{}, errTokenInactive
 	}
 	ti, err := p.tokens.GetByAccess(ctx, token)
 	if err != nil {
-		return nil, nil, err
+		return liveGrant{}, err
 	}
 	if ti == nil || ti.GetAccess() != token || !accessExpiry(ti).After(p.now()) {
-		return nil, nil, errTokenInactive
+		return liveGrant{}, errTokenInactive
 	}
 	return p.checkGrant(ctx, ti)
 }
 
 // checkRefresh is checkAccess for a refresh token.
-func (p *Provider) checkRefresh(ctx context.Context, token string) (oauth2.TokenInfo, *models.Client, error) {
+func (p *Provider) checkRefresh(ctx context.Context, token string) (liveGrant, error) {
 	if token == "" || tokens.IsRef(token) {
-		return nil, nil, errTokenInactive
+		return liveGrant{}, errTokenInactive
 	}
 	ti, err := p.tokens.GetByRefresh(ctx, token)
 	if err != nil {
-		return nil, nil, err
+		return liveGrant{}, err
 	}
 	if ti == nil || ti.GetRefresh() != token || refreshExpired(ti, p.now().Unix()) {
-		return nil, nil, errTokenInactive
+		return liveGrant{}, errTokenInactive
 	}
 	return p.checkGrant(ctx, ti)
 }
@@ -51,25 +59,30 @@ func refreshExpired(ti oauth2.TokenInfo, now int64) bool {
 }
 
 // checkGrant checks that the client and user of a token may still use it.
-func (p *Provider) checkGrant(ctx context.Context, ti oauth2.TokenInfo) (oauth2.TokenInfo, *models.Client, error) {
+func (p *Provider) checkGrant(ctx context.Context, ti oauth2.TokenInfo) (liveGrant, error) {
 	c, err := p.clients.Get(ctx, ti.GetClientID())
 	if errors.Is(err, models.ErrNotFound) {
-		return nil, nil, errTokenInactive
+		return liveGrant{}, errTokenInactive
 	}
 	if err != nil {
-		return nil, nil, err
+		return liveGrant{}, err
 	}
 	if !c.Enabled {
-		return nil, nil, errTokenInactive
+		return liveGrant{}, errTokenInactive
 	}
+	g := liveGrant{ti: ti, client: c}
 	if uid := ti.GetUserID(); uid != "" {
-		ok, err := p.userActive(ctx, uid)
+		u, err := p.users.Get(ctx, uid)
+		if errors.Is(err, models.ErrNotFound) {
+			return liveGrant{}, errTokenInactive
+		}
 		if err != nil {
-			return nil, nil, err
+			return liveGrant{}, err
 		}
-		if !ok {
-			return nil, nil, errTokenInactive
+		if u.Disabled {
+			return liveGrant{}, errTokenInactive
 		}
+		g.user = u
 	}
-	return ti, c, nil
+	return g, nil
 }

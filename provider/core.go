@@ -53,8 +53,8 @@ func (p *Provider) AuthenticateClient(ctx context.Context, id, secret string) (*
 // CheckAccessToken returns the live grant of an access token, or
 // ErrInactive. The grant's client and user are checked as for userinfo.
 func (p *Provider) CheckAccessToken(ctx context.Context, token string) (Grant, *models.Client, error) {
-	ti, c, err := p.checkAccess(ctx, token)
-	return Grant{ti}, c, err
+	g, err := p.checkAccess(ctx, token)
+	return Grant{g.ti}, g.client, err
 }
 
 // CodeRequest asks for an authorization code outside the browser flow, for
@@ -86,7 +86,7 @@ func (p *Provider) IssueCode(ctx context.Context, req CodeRequest) (Grant, error
 	ext.Set(tokens.ExtGrant, req.Grant)
 	// The engine reads its code lifetime from one setting; a legacy code's
 	// own lifetime is applied to the record before it is stored.
-	ti, err := p.engine.GenerateAuthToken(ctx, oauth2.Code, &oauth2.TokenGenerateRequest{
+	ti, err := p.engine.GenerateAuthToken(withClient(ctx, req.Client), oauth2.Code, &oauth2.TokenGenerateRequest{
 		ClientID:       req.Client.ID,
 		UserID:         req.UserID,
 		Scope:          req.Scope,
@@ -146,7 +146,7 @@ func (p *Provider) IssueToken(ctx context.Context, req TokenRequest) (Grant, err
 	if req.UserID != "" {
 		ext.Set(tokens.ExtAuthTime, unixString(p.now()))
 	}
-	ti, err := p.engine.GenerateAccessToken(ctx, oauth2.GrantType(req.Grant), &oauth2.TokenGenerateRequest{
+	ti, err := p.engine.GenerateAccessToken(withClient(ctx, req.Client), oauth2.GrantType(req.Grant), &oauth2.TokenGenerateRequest{
 		ClientID:       req.Client.ID,
 		UserID:         req.UserID,
 		Scope:          req.Scope,

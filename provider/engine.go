@@ -44,7 +44,18 @@ func (ci clientInfo) VerifyPassword(string) bool { return true }
 // clientStore serves client records to the engine.
 type clientStore struct{ clients models.Clients }
 
+// authenticatedKey carries the client the endpoint has already loaded and
+// authenticated, so the engine does not read the same record again.
+type authenticatedKey struct{}
+
+func withClient(ctx context.Context, c *models.Client) context.Context {
+	return context.WithValue(ctx, authenticatedKey{}, c)
+}
+
 func (s clientStore) GetByID(ctx context.Context, id string) (oauth2.ClientInfo, error) {
+	if c, ok := ctx.Value(authenticatedKey{}).(*models.Client); ok && c.ID == id {
+		return clientInfo{c}, nil
+	}
 	c, err := s.clients.Get(ctx, id)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, oerrors.ErrInvalidClient

@@ -33,6 +33,11 @@ func TestCodeFlowIssuesTokensAndIDToken(t *testing.T) {
 			t.Errorf("id_token has no %s", k)
 		}
 	}
+	rsID, rsSecret := e.resourceServer()
+	in := e.post("/oauth2/introspect", url.Values{"token": {r.str("access_token")}}, rsID, rsSecret)
+	if in.body["active"] != true || in.str("username") != "alice" || in.str("sub") != u.ID || in.str("client_id") != id {
+		t.Fatalf("introspection %s", in.raw)
+	}
 	info := e.get("/userinfo", r.str("access_token"))
 	if info.status != 200 || info.str("sub") != u.ID || info.str("preferred_username") != "alice" || info.str("name") != "Real alice" {
 		t.Fatalf("userinfo %d %s", info.status, info.raw)

@@ -1,12 +1,12 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 
-	"github.com/go-oauth2/oauth2/v4"
 
 	"github.com/tongxing/tongxing/models"
 	"github.com/tongxing/tongxing/provider/oautherr"
@@ -60,22 +60,14 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) userinfo(r *http.Request, tok string) (map[string]any, error) {
-	ctx := r.Context()
-	ti, _, err := p.checkAccess(ctx, tok)
+	g, err := p.checkAccess(r.Context(), tok)
 	if err != nil {
 		return nil, err
 	}
-	if ti.GetUserID() == "" || !hasScope(ti.GetScope(), scopeOpenID) {
+	if g.user == nil || !hasScope(g.ti.GetScope(), scopeOpenID) {
 		return nil, oautherr.ErrInsufficientScope.WithDescription("the token carries no openid scope of a user")
 	}
-	u, err := p.users.Get(ctx, ti.GetUserID())
-	if errors.Is(err, models.ErrNotFound) {
-		return nil, errTokenInactive
-	}
-	if err != nil {
-		return nil, err
-	}
-	return userClaims(u, ti.GetScope()), nil
+	return userClaims(g.user, g.ti.GetScope()), nil
 }
 
 // userClaims are the standard claims of u that scope releases (OIDC Core
@@ -157,30 +149,28 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) (*introspe
 		return nil, oautherr.ErrInvalidRequest.WithDescription("token is required")
 	}
 	ctx := r.Context()
-	check := []func() (oauth2.TokenInfo, *models.Client, error){
-		func() (oauth2.TokenInfo, *models.Client, error) { return p.checkAccess(ctx, tok) },
-		func() (oauth2.TokenInfo, *models.Client, error) { return p.checkRefresh(ctx, tok) },
-	}
+	check := []func(context.Context, string) (liveGrant, error){p.checkAccess, p.checkRefresh}
 	kinds := []string{"access_token", "refresh_token"}
 	if form.Get("token_type_hint") == "refresh_token" {
 		check[0], check[1] = check[1], check[0]
 		kinds[0], kinds[1] = kinds[1], kinds[0]
 	}
 	for i, f := range check {
-		ti, _, err := f()
+		g, err := f(ctx, tok)
 		if errors.Is(err, errTokenInactive) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		return p.describe(ti, kinds[i]), nil
+		return p.describe(g, kinds[i]), nil
 	}
 	// RFC 7662 §2.2: an unknown, expired or revoked token is just inactive.
 	return &introspection{Active: false}, nil
 }
 
-func (p *Provider) describe(ti oauth2.TokenInfo, kind string) *introspection {
+func (p *Provider) describe(g liveGrant, kind string) *introspection {
+	ti := g.ti
 	out := &introspection{
 		Active: true, Scope: ti.GetScope(), ClientID: ti.GetClientID(), Sub: ti.GetUserID(),
 		Aud: ti.GetClientID(), Iss: p.issuer, TokenType: "Bearer",
@@ -194,7 +184,9 @@ func (p *Provider) describe(ti oauth2.TokenInfo, kind string) *introspection {
 			out.Exp = ti.GetRefreshCreateAt().Add(ti.GetRefreshExpiresIn()).Unix()
 		}
 	}
-	if out.Sub == "" {
+	if g.user != nil {
+		out.Username = g.user.Username
+	} else {
 		out.Sub = ti.GetClientID()
 	}
 	return out

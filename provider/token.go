@@ -75,7 +75,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) (*TokenResponse
 	if !c.AllowsGrant(gt) {
 		return nil, oautherr.ErrUnauthorizedClient.WithDescription("the client is not registered for " + gt)
 	}
-	return g.exchange(r.Context(), c, form)
+	return g.exchange(withClient(r.Context(), c), c, form)
 }
 
 func basicUsed(r *http.Request) bool { _, _, ok := r.BasicAuth(); return ok }
