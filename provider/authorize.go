@@ -155,15 +155,20 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		p.authzFail(w, r, err)
 		return
 	}
-	p.continueAuthz(w, r, req, false)
+	p.continueAuthz(w, r, req, nil)
 }
 
 // continueAuthz takes a valid request as far as it can go: to the login
-// page, the consent page, or the client with a code. fresh means the user
-// has just signed in for this request.
-func (p *Provider) continueAuthz(w http.ResponseWriter, r *http.Request, req *authzRequest, fresh bool) {
+// page, the consent page, or the client with a code. fresh is the session
+// the user has just started for this request, nil when there is none: its
+// cookie is only on the response, and the request may still carry an
+// older session's.
+func (p *Provider) continueAuthz(w http.ResponseWriter, r *http.Request, req *authzRequest, fresh *session) {
 	ctx := r.Context()
 	s, ok := p.sessions.read(r)
+	if fresh != nil {
+		s, ok = *fresh, true
+	}
 	var user *models.User
 	if ok {
 		u, err := p.users.Get(ctx, s.UserID)
@@ -179,7 +184,7 @@ func (p *Provider) continueAuthz(w http.ResponseWriter, r *http.Request, req *au
 			user = u
 		}
 	}
-	needLogin := !ok || !fresh && (req.prompted("login") || req.authTooOld(s, p.now()))
+	needLogin := !ok || fresh == nil && (req.prompted("login") || req.authTooOld(s, p.now()))
 	if needLogin {
 		if req.prompted("none") {
 			p.authzFail(w, r, &authzError{req, oautherr.ErrLoginRequired})

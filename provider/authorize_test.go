@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tongxing/tongxing/provider/clientreg"
 )
@@ -254,4 +255,52 @@ func TestLoginAndConsentPages(t *testing.T) {
 			t.Fatalf("session cookie %+v (plain http issuer: not Secure)", session)
 		}
 	})
+}
+
+func TestFreshLoginStartsANewSession(t *testing.T) {
+	e := newEnv(t)
+	id, secret := e.webClient("web")
+	e.user("ned", "ned-password")
+	b := e.browser()
+	redeem := func(loc *url.URL, verifier string) map[string]any {
+		r := e.post("/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+			"redirect_uri": {callback}, "code_verifier": {verifier}}, id, secret)
+		return verifyJWT(t, e, r.str("id_token"), "JWT")
+	}
+	v1, c1 := pkce()
+	first := redeem(e.signIn(b, e.authorizeURL(id, url.Values{"code_challenge": {c1}, "code_challenge_method": {"S256"}}), "ned", "ned-password"), v1)
+	e.clock.Advance(time.Minute)
+	v2, c2 := pkce()
+	_, page := b.get(e.authorizeURL(id, url.Values{"prompt": {"login"}, "code_challenge": {c2}, "code_challenge_method": {"S256"}}))
+	f := fields(page)
+	f.Set("username", "ned")
+	f.Set("password", "ned-password")
+	resp, _ := b.submit(e.srv.URL+"/oauth2/login", f)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	second := redeem(loc, v2)
+	if second["auth_time"] == first["auth_time"] || second["sid"] == first["sid"] {
+		t.Fatalf("re-authentication kept the old session: %v %v", first, second)
+	}
+	// The browser now holds the new session.
+	v3, c3 := pkce()
+	resp, _ = b.get(e.authorizeURL(id, url.Values{"code_challenge": {c3}, "code_challenge_method": {"S256"}}))
+	loc, _ = url.Parse(resp.Header.Get("Location"))
+	if third := redeem(loc, v3); third["sid"] != second["sid"] {
+		t.Fatalf("silent authorization used session %v, want %v", third["sid"], second["sid"])
+	}
+}
+
+func TestPagesAllowTheRedirectInFormAction(t *testing.T) {
+	// Browsers apply form-action to the redirect after a form POST.
+	e := newEnv(t)
+	id, _ := e.webClient("web")
+	resp, _ := e.browser().get(e.authorizeURL(id, nil))
+	csp := resp.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "form-action 'self' https://rp.example;") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Fatalf("CSP %q", csp)
+	}
+	resp, _ = e.browser().get(e.srv.URL + "/oauth2/login")
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self';") {
+		t.Fatalf("CSP of the bare login page %q", csp)
+	}
 }

@@ -35,7 +35,7 @@ func (p *Provider) render(w http.ResponseWriter, name string, status int, d page
 	h.Set("Cache-Control", "no-store")
 	// The pages must not be framed (clickjacking of the consent button).
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action "+formAction(d.Authz)+"; frame-ancestors 'none'")
 	w.WriteHeader(status)
 	if err := pages.ExecuteTemplate(w, name, d); err != nil {
 		p.log.Error("rendering a page failed", "page", name, "error", err)
@@ -132,9 +132,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 		p.render(w, "message.html", http.StatusOK, pageData{Title: "已登录 · Signed in", Message: "您已登录。You are signed in."})
 		return
 	}
-	// The cookie is only on the response: continue with the new session.
-	r.AddCookie(&http.Cookie{Name: p.sessions.name, Value: p.sessions.seal(s)})
-	p.continueAuthz(w, r, req, true)
+	p.continueAuthz(w, r, req, &s)
 }
 
 // handleConsent is POST /oauth2/consent.
@@ -161,4 +159,25 @@ func (p *Provider) handleConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.issueCode(w, r, req, s)
+}
+
+// formAction is the CSP form-action of a page whose form carries the
+// authorization request authz. Browsers apply form-action to the redirects
+// that follow a form POST too, so the client's redirect URI must be allowed
+// besides the provider itself; authz has been validated, so its
+// redirect_uri is one the client registered.
+func formAction(authz string) string {
+	q, err := url.ParseQuery(authz)
+	if err != nil || q.Get("redirect_uri") == "" {
+		return "'self'"
+	}
+	u, err := url.Parse(q.Get("redirect_uri"))
+	switch {
+	case err != nil:
+		return "'self'"
+	case u.Scheme == "http" || u.Scheme == "https":
+		return "'self' " + u.Scheme + "://" + u.Host
+	default:
+		return "'self' " + u.Scheme + ":" // a native app's private-use scheme
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-
 	"github.com/tongxing/tongxing/models"
 	"github.com/tongxing/tongxing/provider/oautherr"
 	"github.com/tongxing/tongxing/provider/tokens"

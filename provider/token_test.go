@@ -196,6 +196,21 @@ func TestCodeRedemptionErrors(t *testing.T) {
 			t.Fatal("tokens of a replayed code are still active")
 		}
 	})
+	t.Run("reused code of a client without refresh tokens", func(t *testing.T) {
+		id, secret := e.client(clientreg.Metadata{ClientID: "norefresh", ClientName: "n", GrantTypes: []string{"authorization_code"},
+			RedirectURIs: []string{callback}, Scope: "openid profile"})
+		verifier, challenge := pkce()
+		loc := e.signIn(e.browser(), e.authorizeURL(id, url.Values{"code_challenge": {challenge}, "code_challenge_method": {"S256"}}), "carol", "carol-password")
+		form := url.Values{"code": {loc.Query().Get("code")}, "code_verifier": {verifier}}
+		first := redeem(id, secret, form)
+		if first.status != 200 || first.str("refresh_token") != "" {
+			t.Fatal(first.raw)
+		}
+		wantError(t, redeem(id, secret, form), 400, "invalid_grant")
+		if e.active(first.str("access_token"), rsID, rsSecret) {
+			t.Fatal("the access token of a replayed code is still active")
+		}
+	})
 	t.Run("code of another client", func(t *testing.T) {
 		c, v := code(t, true)
 		wantError(t, redeem(otherID, otherSecret, url.Values{"code": {c}, "code_verifier": {v}}), 400, "invalid_grant")

@@ -60,6 +60,7 @@ func newRootCommand(environ []string) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&c.configPath, "config", "", "YAML configuration file (default: $IDP_CONFIG)")
 	root.AddCommand(c.serveCommand(), c.migrateCommand(), c.clientCommand(), c.userCommand(), c.keysCommand())
+	markUsageErrors(root)
 	return root
 }
 

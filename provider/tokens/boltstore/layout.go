@@ -48,7 +48,7 @@ func indexesOf(ti oauth2.TokenInfo, arts []record.Artifact) []index {
 	if u := ti.GetUserID(); u != "" {
 		ix = append(ix, index{bucketUsers, u})
 	}
-	if fam := tokens.Family(ti); fam != "" && record.Indexed(arts) {
+	if fam := tokens.Family(ti); fam != "" && record.Indexed(arts, ti.GetUserID()) {
 		ix = append(ix, index{bucketFamilies, fam})
 	}
 	return ix

@@ -17,7 +17,8 @@ type grants struct {
 	famBPair                        *models.Token // family B: client c2, user u1
 	ccLone                          *models.Token // client c1, no user, family C
 	famDPair                        *models.Token // family D: client c1, user u2
-	implicit                        *models.Token // client c3, user u1, family E, lone access
+	userLone                        *models.Token // client c3, user u1, family E, lone access
+	famAAccess                      *models.Token // family A: an access token redeemed without refresh
 }
 
 func (f *fixture) grants() grants {
@@ -28,7 +29,8 @@ func (f *fixture) grants() grants {
 		famBPair:    f.create(f.pair("c2", "u1", "fam-b")),
 		ccLone:      f.create(f.access("c1", "", "fam-c")),
 		famDPair:    f.create(f.pair("c1", "u2", "fam-d")),
-		implicit:    f.create(f.access("c3", "u1", "fam-e")),
+		userLone:    f.create(f.access("c3", "u1", "fam-e")),
+		famAAccess:  f.create(f.access("c1", "u1", "fam-a")),
 	}
 }
 
@@ -36,7 +38,7 @@ func (g grants) all() map[string]*models.Token {
 	return map[string]*models.Token{
 		"family A code": g.famACode, "family A pair": g.famAPair, "family A rotated": g.famARotated,
 		"family B pair": g.famBPair, "client_credentials": g.ccLone, "family D pair": g.famDPair,
-		"implicit": g.implicit,
+		"user lone access": g.userLone, "family A access": g.famAAccess,
 	}
 }
 
@@ -49,11 +51,11 @@ func testRevoke(t *testing.T, newStore Backend) {
 		gone   []string
 	}{
 		{"family", func(f *fixture) error { return f.store.RevokeFamily(f.ctx, "fam-a") },
-			[]string{"family A code", "family A pair", "family A rotated"}},
+			[]string{"family A code", "family A pair", "family A rotated", "family A access"}},
 		{"client", func(f *fixture) error { return f.store.RevokeClient(f.ctx, "c1") },
-			[]string{"family A code", "family A pair", "family A rotated", "client_credentials", "family D pair"}},
+			[]string{"family A code", "family A pair", "family A rotated", "family A access", "client_credentials", "family D pair"}},
 		{"user", func(f *fixture) error { return f.store.RevokeUser(f.ctx, "u1") },
-			[]string{"family A code", "family A pair", "family A rotated", "family B pair", "implicit"}},
+			[]string{"family A code", "family A pair", "family A rotated", "family A access", "family B pair", "user lone access"}},
 		{"unknown family", func(f *fixture) error { return f.store.RevokeFamily(f.ctx, "fam-z") }, nil},
 		{"unknown client", func(f *fixture) error { return f.store.RevokeClient(f.ctx, "c9") }, nil},
 		{"unknown user", func(f *fixture) error { return f.store.RevokeUser(f.ctx, "u9") }, nil},
@@ -157,7 +159,7 @@ func testListUser(t *testing.T, newStore Backend) {
 	}
 	f.clock.Advance(2 * time.Minute)
 
-	want := []*models.Token{g.famAPair, g.famARotated, g.famBPair, g.implicit, accessGone}
+	want := []*models.Token{g.famAPair, g.famARotated, g.famAAccess, g.famBPair, g.userLone, accessGone}
 	list, err := f.store.ListUser(f.ctx, "u1")
 	if err != nil {
 		t.Fatal(err)

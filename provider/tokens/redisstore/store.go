@@ -90,7 +90,7 @@ func (s *Store) indexKeys(ti oauth2.TokenInfo, arts []record.Artifact) []string 
 	if u := ti.GetUserID(); u != "" {
 		keys = append(keys, s.indexKey(indexUser, u))
 	}
-	if fam := tokens.Family(ti); fam != "" && record.Indexed(arts) {
+	if fam := tokens.Family(ti); fam != "" && record.Indexed(arts, ti.GetUserID()) {
 		keys = append(keys, s.indexKey(indexFamily, fam))
 	}
 	return keys

@@ -38,9 +38,14 @@ func ParseMember(m []byte) ([]Artifact, error) {
 }
 
 // Indexed reports whether a record with these artifacts belongs in its
-// family's index: only records with a code or refresh token do, since a
-// lone access token shares its family with nothing.
-func Indexed(arts []Artifact) bool {
+// family's index: records with a code or refresh token, and any record of
+// a user (its code may be replayed, which revokes it through the family).
+// Only a client's own lone access token shares its family with nothing,
+// and skipping it keeps client_credentials tokens small.
+func Indexed(arts []Artifact, userID string) bool {
+	if userID != "" {
+		return true
+	}
 	for _, a := range arts {
 		if a.Kind == Code || a.Kind == Refresh {
 			return true

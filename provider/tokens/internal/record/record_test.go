@@ -181,7 +181,7 @@ func TestMember(t *testing.T) {
 			t.Errorf("member part %d differs", i)
 		}
 	}
-	if !Indexed(arts) || Indexed(arts[1:2]) {
+	if !Indexed(arts, "") || Indexed(arts[1:2], "") || !Indexed(arts[1:2], "user") {
 		t.Error("Indexed is wrong")
 	}
 	for _, m := range [][]byte{nil, {'a', 1}, append([]byte{'z'}, make([]byte, 32)...)} {
