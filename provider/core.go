@@ -69,7 +69,21 @@ type CodeRequest struct {
 	AuthTime time.Time
 	// Grant names the legacy grant for the record (tokens.ExtGrant).
 	Grant string
+	// Retain keeps the code stored this long after it expires, so that
+	// LookupCode can still tell an expired code from an unknown one.
+	Retain time.Duration
+	// Format is the code's shape.
+	Format CodeFormat
 }
+
+// CodeFormat is the shape of a code.
+type CodeFormat int
+
+// Code shapes.
+const (
+	CodeFormatDefault CodeFormat = iota // 256 random bits, 43 base64url characters
+	CodeFormatHex40                     // 160 random bits, 40 lower-case hex digits
+)
 
 // IssueCode issues an authorization code with the engine's own machinery,
 // bound to the client and user and stored like any other code.
@@ -84,14 +98,21 @@ func (p *Provider) IssueCode(ctx context.Context, req CodeRequest) (Grant, error
 	ext := url.Values{}
 	ext.Set(tokens.ExtAuthTime, unixString(at))
 	ext.Set(tokens.ExtGrant, req.Grant)
-	// The engine reads its code lifetime from one setting; a legacy code's
-	// own lifetime is applied to the record before it is stored.
+	ext.Set(extCodeLifetime, req.Lifetime.String())
+	if req.Retain > 0 {
+		ext.Set(extCodeRetain, req.Retain.String())
+	}
+	if req.Format == CodeFormatHex40 {
+		ext.Set(extCodeFormat, "hex40")
+	}
+	// The engine reads its code lifetime from one setting; codeGenerator
+	// applies these options to the record before it is stored.
 	ti, err := p.engine.GenerateAuthToken(withClient(ctx, req.Client), oauth2.Code, &oauth2.TokenGenerateRequest{
 		ClientID:       req.Client.ID,
 		UserID:         req.UserID,
 		Scope:          req.Scope,
 		AccessTokenExp: p.accessLifetime(req.Client),
-		Request:        withExtension(nil, withCodeLifetime(ext, req.Lifetime)),
+		Request:        withExtension(nil, ext),
 	})
 	if err != nil {
 		return Grant{}, engineError(err)
@@ -116,8 +137,11 @@ func (p *Provider) LookupCode(ctx context.Context, code string) (Grant, error) {
 }
 
 // CodeExpired reports whether a looked-up code has expired by the
-// provider's clock.
+// provider's clock (a retained code is looked up after it expires).
 func (p *Provider) CodeExpired(g Grant) bool {
+	if end := tokens.Extension(g.TokenInfo, ExtCodeExpiry); end != "" {
+		return unix(end) <= p.now().Unix()
+	}
 	return !g.GetCodeCreateAt().Add(g.GetCodeExpiresIn()).After(p.now())
 }
 

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,29 +76,51 @@ func exactRedirectURI(registered, redirectURI string) error {
 }
 
 // codeGenerator makes authorization codes: 256 random bits. As the last
-// hook before a code is stored, it also applies a per-request code
-// lifetime, which the library only knows as one global setting.
-type codeGenerator struct{}
+// hook before a code is stored, it stamps the code with the provider's
+// clock (the engine uses the wall clock) and applies what a legacy code
+// asks for: its own lifetime, which the library only knows as one global
+// setting, a retention after it, and a 40-hex-digit shape.
+type codeGenerator struct{ p *Provider }
 
-func (codeGenerator) Token(_ context.Context, d *oauth2.GenerateBasic) (string, error) {
-	if e, ok := d.TokenInfo.(oauth2.ExtendableTokenInfo); ok && e.GetExtension() != nil {
-		ext := e.GetExtension()
-		if life, err := time.ParseDuration(ext.Get(extCodeLifetime)); err == nil && life > 0 {
-			d.TokenInfo.SetCodeExpiresIn(life)
-		}
-		ext.Del(extCodeLifetime)
+func (g codeGenerator) Token(_ context.Context, d *oauth2.GenerateBasic) (string, error) {
+	ti := d.TokenInfo
+	ti.SetCodeCreateAt(g.p.now())
+	e, ok := ti.(oauth2.ExtendableTokenInfo)
+	if !ok || e.GetExtension() == nil {
+		return credentials.RandomToken(32), nil
+	}
+	ext := e.GetExtension()
+	life, _ := time.ParseDuration(ext.Get(extCodeLifetime))
+	retain, _ := time.ParseDuration(ext.Get(extCodeRetain))
+	if life > 0 {
+		ti.SetCodeExpiresIn(life)
+	}
+	if retain > 0 {
+		// The store keeps the code until the retention ends; its own end
+		// stays in the extension for CodeExpired.
+		ext.Set(ExtCodeExpiry, unixString(ti.GetCodeCreateAt().Add(ti.GetCodeExpiresIn())))
+		ti.SetCodeExpiresIn(ti.GetCodeExpiresIn() + retain)
+	}
+	hex := ext.Get(extCodeFormat) == "hex40"
+	ext.Del(extCodeLifetime)
+	ext.Del(extCodeRetain)
+	ext.Del(extCodeFormat)
+	if hex {
+		return credentials.RandomHex(20), nil
 	}
 	return credentials.RandomToken(32), nil
 }
 
-// extCodeLifetime carries a code's own lifetime to codeGenerator; it is
-// removed before the record is stored.
-const extCodeLifetime = "code_lifetime"
+// Extension keys that carry a legacy code's options to codeGenerator;
+// they are removed before the record is stored.
+const (
+	extCodeLifetime = "code_lifetime"
+	extCodeRetain   = "code_retain"
+	extCodeFormat   = "code_format"
+)
 
-func withCodeLifetime(ext url.Values, life time.Duration) url.Values {
-	ext.Set(extCodeLifetime, life.String())
-	return ext
-}
+// ExtCodeExpiry is the end of a retained code's life, epoch seconds.
+const ExtCodeExpiry = "code_exp"
 
 func unixString(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 
@@ -112,20 +133,29 @@ type accessGenerator struct{ p *Provider }
 func (g accessGenerator) Token(ctx context.Context, d *oauth2.GenerateBasic, genRefresh bool) (string, string, error) {
 	c := d.Client.(clientInfo).c
 	ti := d.TokenInfo
+	// The engine stamps records with the wall clock; the provider judges
+	// expiry by its own, so the stamps are its own too.
+	now := g.p.now()
+	freshFamily := ti.GetRefreshCreateAt().Equal(d.CreateAt)
+	ti.SetAccessCreateAt(now)
 	refresh := ""
 	if genRefresh && c.AllowsGrant(grantRefreshToken) {
 		refresh = credentials.RandomToken(32)
-		// A fresh family (not a rotation) takes the client's own lifetime.
-		if c.RefreshTokenLifetime > 0 && ti.GetRefreshCreateAt().Equal(d.CreateAt) {
-			ti.SetRefreshExpiresIn(time.Duration(c.RefreshTokenLifetime) * time.Second)
+		if freshFamily {
+			// A new family (not a rotation) starts now, with the client's
+			// own lifetime if it has one.
+			ti.SetRefreshCreateAt(now)
+			if c.RefreshTokenLifetime > 0 {
+				ti.SetRefreshExpiresIn(time.Duration(c.RefreshTokenLifetime) * time.Second)
+			}
 		}
 	} else {
 		ti.SetRefreshExpiresIn(0)
 	}
 	if c.AccessTokenFormat != models.TokenFormatJWT {
-		return credentials.RandomToken(32), refresh, nil
+		return g.p.opaqueToken(accessExpiry(ti)), refresh, nil
 	}
-	access, err := g.p.jwtAccessToken(c, ti, d.CreateAt)
+	access, err := g.p.jwtAccessToken(c, ti, now)
 	return access, refresh, err
 }
 
@@ -134,7 +164,7 @@ func newEngine(p *Provider) *manage.Manager {
 	m := manage.NewManager()
 	m.MapClientStorage(clientStore{p.clients})
 	m.MapTokenStorage(p.tokens)
-	m.MapAuthorizeGenerate(codeGenerator{})
+	m.MapAuthorizeGenerate(codeGenerator{p})
 	m.MapAccessGenerate(accessGenerator{p})
 	m.SetValidateURIHandler(exactRedirectURI)
 	m.SetAuthorizeCodeExp(p.life.Code)

@@ -27,8 +27,18 @@ func (g codeGrant) exchange(ctx context.Context, c *models.Client, form url.Valu
 		return nil, oautherr.ErrInvalidRequest.WithDescription("redirect_uri is required")
 	case verifier != "" && !verifierSyntax.MatchString(verifier):
 		return nil, oautherr.ErrInvalidRequest.WithDescription("code_verifier is malformed")
+	case tokens.IsRef(code):
+		return nil, oautherr.ErrInvalidGrant.WithDescription("the code or refresh token is invalid, expired or already used")
 	}
 	p := g.p
+	// Codes the compat layer issues answer legacy calls; they are not
+	// authorization codes a client may trade for tokens here. The check
+	// comes before the engine, which would use the code up.
+	if ti, err := p.tokens.GetByCode(ctx, code); err != nil {
+		return nil, err
+	} else if ti != nil && tokens.Extension(ti, tokens.ExtGrant) != grantAuthorizationCode {
+		return nil, oautherr.ErrInvalidGrant.WithDescription("the code or refresh token is invalid, expired or already used")
+	}
 	// The manager checks client, redirect URI, expiry and PKCE, and its
 	// removal of the code through the store is atomic: of two concurrent
 	// redemptions only one gets past it.

@@ -74,7 +74,8 @@ type Provider struct {
 	engine     *manage.Manager
 	grants     map[string]grant
 	sessions   *sessionCodec
-	insecure   bool // issuer is plain http: cookies cannot be Secure
+	tokenKey   []byte // authenticates the expiry inside opaque tokens
+	insecure   bool   // issuer is plain http: cookies cannot be Secure
 }
 
 // New returns a provider; it checks that every dependency is present.
@@ -127,6 +128,7 @@ func New(cfg Config) (*Provider, error) {
 	if name == "" {
 		name = "tongxing_session"
 	}
+	p.tokenKey = cfg.Secrets.Derive("opaque access token")
 	p.sessions = newSessionCodec(name, cfg.Secrets.Derive("session"), cfg.Lifetimes.Session, p.now)
 	p.engine = newEngine(p)
 	p.grants = map[string]grant{

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tongxing/tongxing/models"
 	"github.com/tongxing/tongxing/provider"
 	"github.com/tongxing/tongxing/provider/clientreg"
 )
@@ -280,6 +282,69 @@ func TestCoreAPI(t *testing.T) {
 		}
 		if _, err := e.p.IssueCode(ctx, provider.CodeRequest{Client: c}); err == nil {
 			t.Fatal("code without user issued")
+		}
+	})
+	t.Run("IssueCodeHex40Retained", func(t *testing.T) {
+		g, err := e.p.IssueCode(ctx, provider.CodeRequest{Client: c, UserID: u.ID, Lifetime: time.Minute, Retain: time.Hour,
+			Grant: "urn:tongxing:test", Format: provider.CodeFormatHex40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := regexp.MatchString(`^[0-9a-f]{40}$`, g.GetCode()); !ok {
+			t.Fatalf("code %q is not 40 hex digits", g.GetCode())
+		}
+		e.clock.Advance(2 * time.Minute)
+		got, err := e.p.LookupCode(ctx, g.GetCode())
+		if err != nil || !e.p.CodeExpired(got) {
+			t.Fatalf("a retained code after its lifetime: %v, expired %v", err, err == nil && e.p.CodeExpired(got))
+		}
+		e.clock.Advance(time.Hour)
+		if _, err := e.p.LookupCode(ctx, g.GetCode()); !errors.Is(err, provider.ErrInactive) {
+			t.Fatalf("a code past its retention: %v", err)
+		}
+	})
+	t.Run("AccessTokenExpired", func(t *testing.T) {
+		jwtClient, _ := e.client(clientreg.Metadata{ClientID: "jwt-partner", ClientName: "j", GrantTypes: []string{"client_credentials"},
+			Scope: "api", AccessTokenFormat: "jwt"})
+		jc, _ := e.records.Clients.Get(ctx, jwtClient)
+		for name, cl := range map[string]*models.Client{"opaque": c, "jwt": jc} {
+			g, err := e.p.IssueToken(ctx, provider.TokenRequest{Client: cl, UserID: u.ID, Grant: "urn:tongxing:test", Lifetime: time.Minute})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if expired, err := e.p.AccessTokenExpired(ctx, g.GetAccess()); err != nil || expired {
+				t.Fatalf("%s: live token reported expired (%v)", name, err)
+			}
+			e.clock.Advance(time.Minute + time.Second)
+			if expired, _ := e.p.AccessTokenExpired(ctx, g.GetAccess()); !expired {
+				t.Fatalf("%s: expired token not reported", name)
+			}
+			if name == "opaque" {
+				tampered := []byte(g.GetAccess())
+				tampered[3] ^= 1
+				for _, bad := range []string{string(tampered), "nope", strings.Repeat("A", 48)} {
+					if expired, _ := e.p.AccessTokenExpired(ctx, bad); expired {
+						t.Fatalf("%q reported as an expired token of ours", bad)
+					}
+				}
+			}
+		}
+	})
+	t.Run("LegacyCodesAreNotRedeemable", func(t *testing.T) {
+		webID, webSecret := e.webClient("web-legacy")
+		wc, _ := e.records.Clients.Get(ctx, webID)
+		g, err := e.p.IssueCode(ctx, provider.CodeRequest{Client: wc, UserID: u.ID, Lifetime: time.Minute, Grant: "urn:tongxing:test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, redirect := range []string{callback, ""} {
+			r := e.post("/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "code": {g.GetCode()}, "redirect_uri": {redirect}}, webID, webSecret)
+			if r.status != 400 {
+				t.Fatalf("legacy code redeemed: %d %s", r.status, r.raw)
+			}
+		}
+		if _, err := e.p.LookupCode(ctx, g.GetCode()); err != nil {
+			t.Fatalf("a refused redemption used the code up: %v", err)
 		}
 	})
 	t.Run("Revoke", func(t *testing.T) {

@@ -55,6 +55,9 @@ func serve(ctx context.Context, cfg config.Config, out, logOut io.Writer, demo b
 		if err := seedDemo(ctx, a, out); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
+		if err := seedDemoPartner(ctx, a, srv.provider, out); err != nil {
+			return fmt.Errorf("seeding the partner open API demo: %w", err)
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -138,6 +141,9 @@ func newServer(ctx context.Context, a *app) (*server, error) {
 	engine.Use(gin.Recovery(), requestLog(a.log))
 	engine.HandleMethodNotAllowed = true
 	p.Routes(engine)
+	if err := mountCompat(engine, a, p); err != nil {
+		return nil, fmt.Errorf("compat: %w", err)
+	}
 	return &server{handler: engine, provider: p}, nil
 }
 
