@@ -92,6 +92,16 @@ func TestTokenEndpointErrors(t *testing.T) {
 			t.Fatalf("status %d", r.status)
 		}
 	})
+	t.Run("malformed form encoding", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/oauth2/token", strings.NewReader("grant_type=client_credentials&scope=%zz"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(svcID, svcSecret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantError(t, decode(t, resp), 400, "invalid_request")
+	})
 	t.Run("oversized body", func(t *testing.T) {
 		r := e.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "pad": {strings.Repeat("x", 70<<10)}}, svcID, svcSecret)
 		wantError(t, r, 400, "invalid_request")
