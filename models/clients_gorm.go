@@ -13,6 +13,7 @@ type clientRepo struct{ db *gorm.DB }
 // Create stores c as version 1.
 func (r clientRepo) Create(ctx context.Context, c *Client) error {
 	stamp(&c.CreatedAt, &c.UpdatedAt)
+	c.PreviousSecretExpiresAt = dbTimePtr(c.PreviousSecretExpiresAt)
 	c.Version = 1
 	return insert(ctx, r.db, "create client", c)
 }
@@ -28,6 +29,7 @@ func (r clientRepo) Get(ctx context.Context, id string) (*Client, error) {
 
 // Update writes c if its Version is the stored one.
 func (r clientRepo) Update(ctx context.Context, c *Client) error {
+	c.PreviousSecretExpiresAt = dbTimePtr(c.PreviousSecretExpiresAt)
 	return update(ctx, r.db, "update client", c, c.ID, &c.Version, &c.UpdatedAt)
 }
 

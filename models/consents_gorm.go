@@ -47,6 +47,15 @@ func (r consentRepo) Save(ctx context.Context, c *Consent) error {
 	return nil
 }
 
+// DeleteClient removes every consent given to the client.
+func (r consentRepo) DeleteClient(ctx context.Context, clientID string) (int64, error) {
+	res := r.db.WithContext(ctx).Where("client_id = ?", clientID).Delete(&Consent{})
+	if res.Error != nil {
+		return 0, dbError("delete consents of client", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // Delete removes what the user granted the client.
 func (r consentRepo) Delete(ctx context.Context, userID, clientID string) error {
 	return remove(ctx, r.db, "delete consent", &Consent{}, "user_id = ? AND client_id = ?", userID, clientID)

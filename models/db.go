@@ -128,6 +128,7 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 		&Client{},
 		&User{},
 		&Company{},
+		&Identity{},
 		&Consent{},
 		&SigningKey{},
 		&Setting{},

@@ -1,5 +1,6 @@
-// Package models owns Tongxing's records (clients, users, companies, consents,
-// signing keys, settings) and the repositories over them.
+// Package models owns Tongxing's records (clients, users, companies,
+// third-party identities, consents, signing keys, settings, the audit log)
+// and the repositories over them.
 //
 // Each record family has one small repository interface with the sentinel
 // errors ErrNotFound, ErrAlreadyExists and ErrConflict. The implementation is

@@ -13,26 +13,28 @@ import (
 // Store bundles the repositories of one database, as the provider and the
 // CLI need them together.
 type Store struct {
-	Clients   Clients
-	Users     Users
-	Companies Companies
-	Consents  Consents
-	Keys      SigningKeys
-	Settings  Settings
-	Audit     Audit
+	Clients    Clients
+	Users      Users
+	Companies  Companies
+	Identities Identities
+	Consents   Consents
+	Keys       SigningKeys
+	Settings   Settings
+	Audit      Audit
 }
 
 // NewStore returns the gorm repositories over db, which Migrate has
 // prepared.
 func NewStore(db *gorm.DB) *Store {
 	return &Store{
-		Clients:   clientRepo{db},
-		Users:     userRepo{db},
-		Companies: companyRepo{db},
-		Consents:  consentRepo{db},
-		Keys:      keyRepo{db},
-		Settings:  settingRepo{db},
-		Audit:     auditRepo{db},
+		Clients:    clientRepo{db},
+		Users:      userRepo{db},
+		Companies:  companyRepo{db},
+		Identities: identityRepo{db},
+		Consents:   consentRepo{db},
+		Keys:       keyRepo{db},
+		Settings:   settingRepo{db},
+		Audit:      auditRepo{db},
 	}
 }
 

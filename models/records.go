@@ -48,6 +48,12 @@ type Client struct {
 	// LegacyAPIs names the compat APIs this client may call (e.g. "partner").
 	LegacyAPIs StringList `gorm:"type:text;serializer:json"`
 	Enabled    bool       `gorm:"not null;default:true;index"`
+	// PreviousSecretHash is the hash of the secret the last rotation
+	// replaced. It keeps authenticating the client until
+	// PreviousSecretExpiresAt, so the client can switch without downtime;
+	// both are nil when no old secret is honoured.
+	PreviousSecretHash      []byte `gorm:"size:64"`
+	PreviousSecretExpiresAt *time.Time
 	// Version increases on every update; Update refuses a stale one.
 	Version   int64 `gorm:"not null;default:1"`
 	CreatedAt time.Time
@@ -75,9 +81,12 @@ type User struct {
 	IsAdmin   bool    `gorm:"not null;default:false"`
 	Disabled  bool    `gorm:"not null;default:false"`
 	CompanyID *string `gorm:"size:64;index"`
-	Version   int64   `gorm:"not null;default:1"`
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// SessionsNotBefore ends every browser session of the user that started
+	// before it; an admin sets it to sign the user out everywhere.
+	SessionsNotBefore *time.Time
+	Version           int64 `gorm:"not null;default:1"`
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // Company is an organisation users belong to; its fields are those of the
@@ -98,6 +107,29 @@ type Company struct {
 	Version          int64  `gorm:"not null;default:1"`
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+}
+
+// Third-party identity providers a user can sign in with.
+const (
+	IdentityWxApp    = "wx_app"    // WeChat mobile app login
+	IdentityWxPublic = "wx_public" // WeChat official account
+	IdentityWxSmall  = "wx_small"  // WeChat mini program
+	IdentityApple    = "apple"
+	IdentityQQ       = "qq"
+	IdentityWeibo    = "wb"
+)
+
+// Identity links a user to their account at a third-party identity
+// provider. Subject is that provider's identifier of the account (a
+// WeChat openid, an Apple sub); an account links to one user only.
+type Identity struct {
+	ID       uint64 `gorm:"primaryKey;autoIncrement"`
+	UserID   string `gorm:"size:64;not null;index"`
+	Provider string `gorm:"size:32;not null;uniqueIndex:idx_identities_subject"`
+	Subject  string `gorm:"size:128;not null;uniqueIndex:idx_identities_subject"`
+	// ClientID is the client the account first signed in through.
+	ClientID  string `gorm:"size:64;not null;default:''"`
+	CreatedAt time.Time
 }
 
 // Consent records the scopes a user granted a client, so the consent page is

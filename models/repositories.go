@@ -66,12 +66,27 @@ type Companies interface {
 	List(ctx context.Context, p Page) ([]Company, error)
 }
 
+// Identities stores the links between users and third-party accounts.
+type Identities interface {
+	// Create stores i, setting its ID and, when zero, its CreatedAt. An
+	// account (Provider, Subject) linked already is ErrAlreadyExists.
+	Create(ctx context.Context, i *Identity) error
+	// ListByUser returns the identities of a user, oldest first.
+	ListByUser(ctx context.Context, userID string) ([]Identity, error)
+	// GetBySubject returns the identity of a provider's account.
+	GetBySubject(ctx context.Context, provider, subject string) (*Identity, error)
+	Delete(ctx context.Context, id uint64) error
+}
+
 // Consents stores what users granted clients.
 type Consents interface {
 	Get(ctx context.Context, userID, clientID string) (*Consent, error)
 	// Save creates or replaces the consent of (UserID, ClientID).
 	Save(ctx context.Context, c *Consent) error
 	Delete(ctx context.Context, userID, clientID string) error
+	// DeleteClient removes every consent given to a client, so that a
+	// client registered again under the same ID starts with none.
+	DeleteClient(ctx context.Context, clientID string) (int64, error)
 }
 
 // SigningKeys stores JWS keys.

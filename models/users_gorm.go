@@ -13,6 +13,7 @@ type userRepo struct{ db *gorm.DB }
 // ErrAlreadyExists.
 func (r userRepo) Create(ctx context.Context, u *User) error {
 	stamp(&u.CreatedAt, &u.UpdatedAt)
+	u.SessionsNotBefore = dbTimePtr(u.SessionsNotBefore)
 	u.Version = 1
 	return insert(ctx, r.db, "create user", u)
 }
@@ -43,6 +44,7 @@ func (r userRepo) one(ctx context.Context, op, query string, arg any) (*User, er
 
 // Update writes u if its Version is the stored one.
 func (r userRepo) Update(ctx context.Context, u *User) error {
+	u.SessionsNotBefore = dbTimePtr(u.SessionsNotBefore)
 	return update(ctx, r.db, "update user", u, u.ID, &u.Version, &u.UpdatedAt)
 }
 

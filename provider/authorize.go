@@ -178,7 +178,7 @@ func (p *Provider) continueAuthz(w http.ResponseWriter, r *http.Request, req *au
 		case err != nil:
 			p.authzFail(w, r, &authzError{req, err})
 			return
-		case u.Disabled:
+		case !s.honoured(u):
 			ok = false
 		default:
 			user = u
@@ -206,7 +206,7 @@ func (p *Provider) continueAuthz(w http.ResponseWriter, r *http.Request, req *au
 		p.renderConsent(w, r, req)
 		return
 	}
-	p.issueCode(w, r, req, s)
+	p.mintCode(w, r, req, s)
 }
 
 // consented reports whether the user granted the client every requested
@@ -225,8 +225,26 @@ func (p *Provider) consented(ctx context.Context, uid string, req *authzRequest)
 	return subset(req.scope, strings.Join(c.Scopes, " ")), nil
 }
 
-// issueCode sends the user back to the client with a code.
+// issueCode sends the user of session s back to the client with a code,
+// once it has checked that the user still honours the session: they may
+// have been disabled or signed out everywhere since the page that led here
+// was shown. A session no longer honoured gets the login page.
 func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req *authzRequest, s session) {
+	u, err := p.users.Get(r.Context(), s.UserID)
+	switch {
+	case errors.Is(err, models.ErrNotFound) || err == nil && !s.honoured(u):
+		p.renderLogin(w, r, req.raw, "", http.StatusOK)
+		return
+	case err != nil:
+		p.authzFail(w, r, &authzError{req, err})
+		return
+	}
+	p.mintCode(w, r, req, s)
+}
+
+// mintCode sends the user back to the client with a code; the caller has
+// checked the session.
+func (p *Provider) mintCode(w http.ResponseWriter, r *http.Request, req *authzRequest, s session) {
 	ext := url.Values{}
 	ext.Set(tokens.ExtAuthTime, strconv.FormatInt(s.AuthTime, 10))
 	ext.Set(tokens.ExtSession, s.ID)

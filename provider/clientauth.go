@@ -64,10 +64,20 @@ func (p *Provider) checkClient(ctx context.Context, id, secret, method string) (
 	if !c.Enabled || registeredMethod(c) != method {
 		return nil, errClientAuth
 	}
-	if method != models.AuthMethodNone && !p.secrets.Verify(c.SecretHash, secret) {
+	if method != models.AuthMethodNone && !p.secretMatches(c, secret) {
 		return nil, errClientAuth
 	}
 	return c, nil
+}
+
+// secretMatches checks secret against the client's current secret and,
+// until its grace period ends by the provider's clock, against the one the
+// last rotation replaced.
+func (p *Provider) secretMatches(c *models.Client, secret string) bool {
+	current := p.secrets.Verify(c.SecretHash, secret)
+	previous := len(c.PreviousSecretHash) > 0 && c.PreviousSecretExpiresAt != nil &&
+		p.now().Before(*c.PreviousSecretExpiresAt) && p.secrets.Verify(c.PreviousSecretHash, secret)
+	return current || previous
 }
 
 // registeredMethod is the authentication method a client must use.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tongxing/tongxing/models"
 	"github.com/tongxing/tongxing/provider/credentials"
 )
 
@@ -19,6 +20,25 @@ type session struct {
 	UserID   string `json:"uid"`
 	AuthTime int64  `json:"at"`
 	Expires  int64  `json:"exp"`
+	// Started is AuthTime in milliseconds, so a sign-out everywhere ends
+	// the sessions begun before it and not one begun in the same second
+	// after it.
+	Started int64 `json:"st,omitempty"`
+}
+
+// startedBefore reports whether the session began before t.
+func (s session) startedBefore(t time.Time) bool {
+	started := s.Started
+	if started == 0 {
+		started = s.AuthTime * 1000
+	}
+	return started < t.UnixMilli()
+}
+
+// honoured reports whether u still accepts a session of theirs: u is
+// enabled and has not been signed out everywhere since s began.
+func (s session) honoured(u *models.User) bool {
+	return !u.Disabled && (u.SessionsNotBefore == nil || !s.startedBefore(*u.SessionsNotBefore))
 }
 
 // sessionCodec seals sessions into a cookie with AES-GCM, so any replica
@@ -45,7 +65,8 @@ func newSessionCodec(name string, key []byte, life time.Duration, now func() tim
 // start makes a new session for user uid.
 func (sc *sessionCodec) start(uid string) session {
 	now := sc.now()
-	return session{ID: credentials.RandomToken(16), UserID: uid, AuthTime: now.Unix(), Expires: now.Add(sc.life).Unix()}
+	return session{ID: credentials.RandomToken(16), UserID: uid, AuthTime: now.Unix(), Started: now.UnixMilli(),
+		Expires: now.Add(sc.life).Unix()}
 }
 
 func (sc *sessionCodec) seal(s session) string {

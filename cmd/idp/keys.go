@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,24 +14,13 @@ func (c *cli) keysCommand() *cobra.Command {
 		Short: "Create a new signing key; the old one stays published until its tokens expire",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := c.config()
-			if err != nil {
-				return err
-			}
-			a, err := openApp(cmd.Context(), cfg, cmd.ErrOrStderr(), true)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			set, err := a.signingKeys(cmd.Context())
-			if err != nil {
-				return err
-			}
-			k, err := set.Rotate(cmd.Context(), alg)
-			if err != nil {
-				return usageError{err}
-			}
-			return printJSON(cmd.OutOrStdout(), map[string]any{"kid": k.ID, "alg": k.Alg, "active_from": k.ActiveFrom})
+			return c.runAdmin(cmd, needKeys, func(e *adminEnv) error {
+				k, err := e.svc.RotateKey(e.ctx, alg)
+				if err != nil {
+					return err
+				}
+				return printJSON(e.out, map[string]any{"kid": k.KID, "alg": k.Alg, "active_from": k.ActiveFrom})
+			})
 		},
 	}
 	rotate.Flags().StringVar(&alg, "alg", "RS256", "algorithm of the new key: RS256 or ES256")
@@ -43,32 +30,17 @@ func (c *cli) keysCommand() *cobra.Command {
 		Short: "List signing keys",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := c.config()
-			if err != nil {
-				return err
-			}
-			a, err := openApp(cmd.Context(), cfg, cmd.ErrOrStderr(), true)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			ks, err := a.store.Keys.List(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				out := make([]map[string]any, 0, len(ks))
-				for _, k := range ks {
-					out = append(out, map[string]any{"kid": k.ID, "alg": k.Alg, "active_from": k.ActiveFrom, "retired_at": k.RetiredAt, "expires_at": k.ExpiresAt})
+			return c.runAdmin(cmd, 0, func(e *adminEnv) error {
+				ks, err := e.svc.ListKeys(e.ctx)
+				if err != nil || asJSON {
+					return orPrint(e, ks, err)
 				}
-				return printJSON(cmd.OutOrStdout(), out)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "KID\tALG\tACTIVE FROM\tRETIRED\tEXPIRES")
-			for _, k := range ks {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Alg, k.ActiveFrom.Format(time.RFC3339), orDash(k.RetiredAt), orDash(k.ExpiresAt))
-			}
-			return tw.Flush()
+				rows := make([][]string, len(ks))
+				for i, k := range ks {
+					rows[i] = []string{k.KID, k.Alg, k.ActiveFrom.Format(time.RFC3339), orDash(k.RetiredAt), orDash(k.ExpiresAt)}
+				}
+				return printTable(e.out, []string{"KID", "ALG", "ACTIVE FROM", "RETIRED", "EXPIRES"}, rows)
+			})
 		},
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")

@@ -9,14 +9,16 @@ import (
 
 	"github.com/tongxing/tongxing/config"
 	"github.com/tongxing/tongxing/models"
+	"github.com/tongxing/tongxing/provider/admin"
 )
 
 // Exit codes scripts can tell apart.
 const (
-	exitFailure = 1 // anything else
-	exitUsage   = 2 // bad flags, arguments or configuration
-	exitExists  = 3 // the record already exists
-	exitMissing = 4 // the record does not exist
+	exitFailure  = 1 // anything else
+	exitUsage    = 2 // bad flags, arguments or configuration
+	exitExists   = 3 // the record already exists
+	exitMissing  = 4 // the record does not exist
+	exitConflict = 5 // the record changed since it was read, or the change breaks a rule
 )
 
 // usageError marks an error of the caller's input.
@@ -25,12 +27,14 @@ type usageError struct{ error }
 func exitCode(err error) int {
 	var ue usageError
 	switch {
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.Is(err, admin.ErrInvalidRequest):
 		return exitUsage
-	case errors.Is(err, models.ErrAlreadyExists):
+	case errors.Is(err, models.ErrAlreadyExists), errors.Is(err, admin.ErrAlreadyExists):
 		return exitExists
-	case errors.Is(err, models.ErrNotFound):
+	case errors.Is(err, models.ErrNotFound), errors.Is(err, admin.ErrNotFound):
 		return exitMissing
+	case errors.Is(err, models.ErrConflict), errors.Is(err, admin.ErrConflict):
+		return exitConflict
 	}
 	return exitFailure
 }
@@ -59,7 +63,8 @@ func newRootCommand(environ []string) *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&c.configPath, "config", "", "YAML configuration file (default: $IDP_CONFIG)")
-	root.AddCommand(c.serveCommand(), c.migrateCommand(), c.clientCommand(), c.userCommand(), c.keysCommand())
+	root.AddCommand(c.serveCommand(), c.migrateCommand(), c.clientCommand(), c.userCommand(), c.keysCommand(),
+		c.companyCommand(), c.auditCommand(), c.adminCommand())
 	markUsageErrors(root)
 	return root
 }

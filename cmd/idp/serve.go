@@ -144,6 +144,9 @@ func newServer(ctx context.Context, a *app) (*server, error) {
 	if err := mountCompat(engine, a, p); err != nil {
 		return nil, fmt.Errorf("compat: %w", err)
 	}
+	if err := mountAdmin(engine, a, p, ts, set); err != nil {
+		return nil, fmt.Errorf("admin API: %w", err)
+	}
 	return &server{handler: engine, provider: p}, nil
 }
 

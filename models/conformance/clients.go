@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"testing"
+	"time"
 
 	"github.com/tongxing/tongxing/models"
 )
@@ -15,6 +16,7 @@ var clientTests = []subTest{
 	{"UpdateWritesZeroValues", testClientUpdateZero},
 	{"UpdateStaleVersion", testClientUpdateStale},
 	{"UpdateMissing", testClientUpdateMissing},
+	{"TimesToTheMillisecond", testClientTimes},
 	{"Delete", testClientDelete},
 	{"ListOrderAndPages", testClientListOrder},
 	{"ListFilters", testClientListFilters},
@@ -40,6 +42,8 @@ func fullClient(id string) *models.Client {
 		IDTokenAlg:              "RS256",
 		LegacyAPIs:              models.StringList{"partner"},
 		Enabled:                 true,
+		PreviousSecretHash:      []byte{0xff, 0x00, 0x10},
+		PreviousSecretExpiresAt: ptr(at(3600)),
 	}
 }
 
@@ -273,4 +277,34 @@ func testClientListFilters(t *testing.T, s *models.Store) {
 	got, err := s.Clients.List(t.Context(), models.ClientFilter{Enabled: yes}, models.Page{Offset: 1, Limit: 2})
 	mustBe(t, "filtered page", err, nil)
 	mustIDs(t, "filtered page", ids(got, id), []string{"gamma", "delta"})
+}
+
+func testClientTimes(t *testing.T, s *models.Store) {
+	// A time with a sub-millisecond part is stored as the databases keep
+	// it, and the record in hand says so.
+	c := fullClient("t1")
+	fine := base.Add(2 * time.Hour)
+	c.PreviousSecretExpiresAt = &fine
+	mustBe(t, "create", s.Clients.Create(t.Context(), c), nil)
+	if want := fine.Truncate(time.Millisecond); !c.PreviousSecretExpiresAt.Equal(want) {
+		t.Fatalf("PreviousSecretExpiresAt after create = %s, want %s", c.PreviousSecretExpiresAt, want)
+	}
+	got, err := s.Clients.Get(t.Context(), "t1")
+	mustBe(t, "get", err, nil)
+	mustEqual(t, "stored client", got, c)
+
+	later := base.Add(3*time.Hour + 999_999)
+	got.PreviousSecretExpiresAt = &later
+	mustBe(t, "update", s.Clients.Update(t.Context(), got), nil)
+	again, err := s.Clients.Get(t.Context(), "t1")
+	mustBe(t, "get", err, nil)
+	mustEqual(t, "updated client", again, got)
+
+	got.PreviousSecretHash, got.PreviousSecretExpiresAt = nil, nil
+	mustBe(t, "clear", s.Clients.Update(t.Context(), got), nil)
+	again, err = s.Clients.Get(t.Context(), "t1")
+	mustBe(t, "get", err, nil)
+	if again.PreviousSecretHash != nil || again.PreviousSecretExpiresAt != nil {
+		t.Fatalf("previous secret after clearing: %v %v", again.PreviousSecretHash, again.PreviousSecretExpiresAt)
+	}
 }

@@ -25,6 +25,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) *models.Store) {
 		{"Clients", clientTests},
 		{"Users", userTests},
 		{"Companies", companyTests},
+		{"Identities", identityTests},
 		{"Consents", consentTests},
 		{"SigningKeys", keyTests},
 		{"Settings", settingTests},

@@ -12,6 +12,29 @@ var consentTests = []subTest{
 	{"PairsAreIndependent", testConsentPairs},
 	{"GetMissing", testConsentGetMissing},
 	{"Delete", testConsentDelete},
+	{"DeleteClient", testConsentDeleteClient},
+}
+
+func testConsentDeleteClient(t *testing.T, s *models.Store) {
+	for _, c := range []models.Consent{{UserID: "u1", ClientID: "c"}, {UserID: "u2", ClientID: "c"}, {UserID: "u1", ClientID: "other"}} {
+		mustBe(t, "save", s.Consents.Save(t.Context(), &c), nil)
+	}
+	n, err := s.Consents.DeleteClient(t.Context(), "c")
+	mustBe(t, "delete client", err, nil)
+	if n != 2 {
+		t.Fatalf("deleted %d consents, want 2", n)
+	}
+	for _, u := range []string{"u1", "u2"} {
+		_, err := s.Consents.Get(t.Context(), u, "c")
+		mustBe(t, "get "+u, err, models.ErrNotFound)
+	}
+	_, err = s.Consents.Get(t.Context(), "u1", "other")
+	mustBe(t, "another client's consent", err, nil)
+	n, err = s.Consents.DeleteClient(t.Context(), "nobody")
+	mustBe(t, "delete unknown client", err, nil)
+	if n != 0 {
+		t.Fatalf("deleted %d consents of an unknown client", n)
+	}
 }
 
 func testConsentSaveGet(t *testing.T, s *models.Store) {

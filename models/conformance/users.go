@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"testing"
+	"time"
 
 	"github.com/tongxing/tongxing/models"
 )
@@ -17,6 +18,7 @@ var userTests = []subTest{
 	{"UpdateTakenUsername", testUserUpdateTaken},
 	{"UpdateStaleVersion", testUserUpdateStale},
 	{"UpdateMissing", testUserUpdateMissing},
+	{"TimesToTheMillisecond", testUserTimes},
 	{"Delete", testUserDelete},
 	{"ListOrderAndPages", testUserListOrder},
 	{"ListFilters", testUserListFilters},
@@ -25,18 +27,19 @@ var userTests = []subTest{
 // fullUser is a user with every field set to a non-zero value.
 func fullUser(id string) *models.User {
 	return &models.User{
-		ID:           id,
-		Username:     "user-" + id,
-		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
-		Phone:        ptr("+86-138-" + id),
-		Email:        ptr(id + "@example.com"),
-		Nickname:     "小" + id,
-		RealName:     "张三" + id,
-		Avatar:       "https://cdn.example/" + id + ".png",
-		Sex:          2,
-		IsAdmin:      true,
-		Disabled:     true,
-		CompanyID:    ptr("co-" + id),
+		ID:                id,
+		Username:          "user-" + id,
+		PasswordHash:      "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+		Phone:             ptr("+86-138-" + id),
+		Email:             ptr(id + "@example.com"),
+		Nickname:          "小" + id,
+		RealName:          "张三" + id,
+		Avatar:            "https://cdn.example/" + id + ".png",
+		Sex:               2,
+		IsAdmin:           true,
+		Disabled:          true,
+		CompanyID:         ptr("co-" + id),
+		SessionsNotBefore: ptr(at(60)),
 	}
 }
 
@@ -307,4 +310,24 @@ func testUserListFilters(t *testing.T, s *models.Store) {
 	got, err := s.Users.List(t.Context(), models.UserFilter{Query: "13"}, models.Page{Offset: 1, Limit: 1})
 	mustBe(t, "filtered page", err, nil)
 	mustIDs(t, "filtered page", ids(got, id), []string{"3"})
+}
+
+func testUserTimes(t *testing.T, s *models.Store) {
+	u := fullUser("t")
+	fine := base.Add(time.Minute + 999_999)
+	u.SessionsNotBefore = &fine
+	mustBe(t, "create", s.Users.Create(t.Context(), u), nil)
+	if want := fine.Truncate(time.Millisecond); !u.SessionsNotBefore.Equal(want) {
+		t.Fatalf("SessionsNotBefore after create = %s, want %s", u.SessionsNotBefore, want)
+	}
+	got, err := s.Users.Get(t.Context(), "t")
+	mustBe(t, "get", err, nil)
+	mustEqual(t, "stored user", got, u)
+
+	later := base.Add(time.Hour + 1)
+	got.SessionsNotBefore = &later
+	mustBe(t, "update", s.Users.Update(t.Context(), got), nil)
+	again, err := s.Users.Get(t.Context(), "t")
+	mustBe(t, "get", err, nil)
+	mustEqual(t, "updated user", again, got)
 }
