@@ -557,3 +557,32 @@ func TestHealth(t *testing.T) {
 		}
 	})
 }
+
+func TestUnmatchedPaths(t *testing.T) {
+	srv := startServer(t, backends(t)[0].config(t))
+	tests := []struct {
+		method, path string
+		status       int
+		json         bool
+	}{
+		{"GET", "/admin/v1/nope", http.StatusNotFound, true},
+		{"DELETE", "/admin/v1/audit", http.StatusMethodNotAllowed, true},
+		{"GET", "/nope", http.StatusNotFound, false},
+		{"GET", "/oauth2/token", http.StatusMethodNotAllowed, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, srv.URL+tt.path, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var body struct{ Error string }
+			isJSON := json.NewDecoder(resp.Body).Decode(&body) == nil && body.Error != ""
+			if resp.StatusCode != tt.status || isJSON != tt.json {
+				t.Fatalf("%d json=%v (%q)", resp.StatusCode, isJSON, body.Error)
+			}
+		})
+	}
+}

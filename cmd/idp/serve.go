@@ -18,6 +18,7 @@ import (
 
 	"github.com/tongxing/tongxing/config"
 	"github.com/tongxing/tongxing/provider"
+	"github.com/tongxing/tongxing/provider/admin"
 )
 
 func (c *cli) serveCommand() *cobra.Command {
@@ -147,6 +148,8 @@ func newServer(ctx context.Context, a *app) (*server, error) {
 	if err := mountAdmin(engine, a, p, ts, set); err != nil {
 		return nil, fmt.Errorf("admin API: %w", err)
 	}
+	engine.NoRoute(func(c *gin.Context) { admin.Unmatched(c, http.StatusNotFound) })
+	engine.NoMethod(func(c *gin.Context) { admin.Unmatched(c, http.StatusMethodNotAllowed) })
 	return &server{handler: engine, provider: p}, nil
 }
 

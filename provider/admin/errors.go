@@ -33,6 +33,7 @@ var (
 	ErrUnauthorized         = &Error{Status: http.StatusUnauthorized, Code: "invalid_token", challenge: `Bearer realm="tongxing", error="invalid_token"`}
 	ErrForbidden            = &Error{Status: http.StatusForbidden, Code: "insufficient_scope", challenge: `Bearer realm="tongxing", error="insufficient_scope", scope="admin"`}
 	ErrNotFound             = &Error{Status: http.StatusNotFound, Code: "not_found"}
+	ErrMethodNotAllowed     = &Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed"}
 	ErrConflict             = &Error{Status: http.StatusConflict, Code: "conflict"}
 	ErrAlreadyExists        = &Error{Status: http.StatusConflict, Code: "already_exists"}
 	ErrUnsupportedMediaType = &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type"}

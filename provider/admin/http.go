@@ -241,3 +241,21 @@ func timeQuery(c *gin.Context, name string, fe *fieldErrors) time.Time {
 	}
 	return t
 }
+
+// Unmatched answers, in the API's error format, a request under Prefix
+// that matched no route (status 404) or no method of a route (405), and
+// reports whether it did; other requests are left to the caller. The
+// router calls it from its catch-all handlers, which are global to it.
+func Unmatched(c *gin.Context, status int) bool {
+	path := c.Request.URL.Path
+	if path != Prefix && !strings.HasPrefix(path, Prefix+"/") {
+		return false
+	}
+	err := ErrNotFound.WithDescription("no admin API resource at " + path)
+	if status == http.StatusMethodNotAllowed {
+		err = ErrMethodNotAllowed.WithDescription(c.Request.Method + " is not allowed on " + path)
+	}
+	writeError(c.Writer, nil, err)
+	c.Abort()
+	return true
+}
