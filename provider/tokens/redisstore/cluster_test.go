@@ -43,27 +43,9 @@ func startCluster(t *testing.T, n int) []string {
 	var addrs []string
 	var nodes []*redis.Client
 	for i := range n {
-		port := freeClusterPort(t)
-		cmd := exec.Command(bin,
-			"--bind", "127.0.0.1", "--port", strconv.Itoa(port),
-			"--cluster-enabled", "yes",
-			"--cluster-config-file", filepath.Join(dir, fmt.Sprintf("nodes-%d.conf", i)),
-			"--dir", dir, "--logfile", filepath.Join(dir, fmt.Sprintf("redis-%d.log", i)),
-			"--save", "", "--appendonly", "no", "--daemonize", "no")
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("starting redis-server: %v", err)
-		}
-		t.Cleanup(func() {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		})
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		node := redis.NewClient(&redis.Options{Addr: addr})
-		t.Cleanup(func() { _ = node.Close() })
-		addrs, nodes = append(addrs, addr), append(nodes, node)
-	}
-	for _, node := range nodes {
-		waitFor(t, 10*time.Second, func() error { return node.Ping(ctx).Err() })
+		node := startRedisServer(t, bin, dir, fmt.Sprintf("node-%d", i), freeClusterPort(t),
+			"--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, fmt.Sprintf("nodes-%d.conf", i)))
+		addrs, nodes = append(addrs, node.Options().Addr), append(nodes, node)
 	}
 	const slots = 16384
 	for i, node := range nodes {
@@ -94,6 +76,28 @@ func startCluster(t *testing.T, n int) []string {
 		})
 	}
 	return addrs
+}
+
+// startRedisServer runs redis-server from bin on a loopback port, keeping
+// nothing on disk but its log in dir, kills it when the test ends, and
+// returns a client once it answers.
+func startRedisServer(t *testing.T, bin, dir, name string, port int, args ...string) *redis.Client {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{
+		"--bind", "127.0.0.1", "--port", strconv.Itoa(port),
+		"--dir", dir, "--logfile", filepath.Join(dir, name+".log"),
+		"--save", "", "--appendonly", "no", "--daemonize", "no"}, args...)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting redis-server: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	client := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))})
+	t.Cleanup(func() { _ = client.Close() })
+	waitFor(t, 10*time.Second, func() error { return client.Ping(t.Context()).Err() })
+	return client
 }
 
 // freeClusterPort returns a loopback port that is free, as is the port
