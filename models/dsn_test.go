@@ -24,7 +24,7 @@ func TestMySQLDSN(t *testing.T) {
 			if err != nil {
 				t.Fatalf("result %q does not parse: %v", out, err)
 			}
-			if !c.ParseTime || c.Loc != time.UTC || c.Params["charset"] != tc.charset {
+			if !c.ParseTime || c.Loc != time.UTC || c.Params["charset"] != tc.charset || !c.InterpolateParams {
 				t.Fatalf("%q: parseTime %v, loc %v, charset %q; want true, UTC, %q",
 					out, c.ParseTime, c.Loc, c.Params["charset"], tc.charset)
 			}
