@@ -45,6 +45,9 @@ type Database struct {
 	DSN          string `yaml:"dsn"`
 	MaxOpenConns int    `yaml:"max_open_conns"`
 	MaxIdleConns int    `yaml:"max_idle_conns"`
+	// CacheTTL is how long an instance reuses a client or user record it
+	// read for a token request or check; zero reads every time.
+	CacheTTL time.Duration `yaml:"cache_ttl"`
 }
 
 // Redis selects the token store: Redis when Addrs is set (one node, a

@@ -254,6 +254,16 @@ func settings() []setting {
 			},
 		},
 		{
+			path: "database.cache_ttl",
+			doc: "How long an instance reuses a client or user record it read for a token request or a token check, " +
+				"instead of reading it again; `0s` (the default) reads every time. A few seconds take most database reads " +
+				"off the token endpoint and introspection, at a price: a change to a client or user reaches every instance " +
+				"only within this time, so a replaced client secret, or a disabled client or user, may still obtain tokens " +
+				"that long. The tokens a disabled client or user held are still revoked at once, and a failed client " +
+				"authentication always reads the record afresh, so a new client or secret works at once.",
+			field: durationField(func(c *Config) *time.Duration { return &c.Database.CacheTTL }, between(0, time.Minute)),
+		},
+		{
 			path: "redis.addrs",
 			doc: "Redis addresses as host:port: one address is a single node, several a Cluster; with " +
 				"`redis.master_name` they are the Sentinels. Empty selects the embedded token store in `data_dir`.",

@@ -60,7 +60,7 @@ func refreshExpired(ti oauth2.TokenInfo, now int64) bool {
 
 // checkGrant checks that the client and user of a token may still use it.
 func (p *Provider) checkGrant(ctx context.Context, ti oauth2.TokenInfo) (liveGrant, error) {
-	c, err := p.clients.Get(ctx, ti.GetClientID())
+	c, err := p.clientRecords.get(ctx, ti.GetClientID())
 	if errors.Is(err, models.ErrNotFound) {
 		return liveGrant{}, errTokenInactive
 	}
@@ -72,7 +72,7 @@ func (p *Provider) checkGrant(ctx context.Context, ti oauth2.TokenInfo) (liveGra
 	}
 	g := liveGrant{ti: ti, client: c}
 	if uid := ti.GetUserID(); uid != "" {
-		u, err := p.users.Get(ctx, uid)
+		u, err := p.userRecords.get(ctx, uid)
 		if errors.Is(err, models.ErrNotFound) {
 			return liveGrant{}, errTokenInactive
 		}

@@ -53,21 +53,32 @@ func (p *Provider) authenticateClient(r *http.Request, form url.Values) (*models
 
 // checkClient loads client id and checks it is enabled and authenticates
 // with method and secret.
+//
+// The record may come from the cache; when it fails the check, it is read
+// afresh and checked again, so a client created, re-enabled or given a new
+// secret a moment ago is accepted at once on every instance.
 func (p *Provider) checkClient(ctx context.Context, id, secret, method string) (*models.Client, error) {
-	c, err := p.clients.Get(ctx, id)
+	if c, err := p.clientRecords.get(ctx, id); err == nil && p.clientAccepts(c, secret, method) {
+		return c, nil
+	}
+	c, err := p.clientRecords.fresh(ctx, id)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, errClientAuth
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !c.Enabled || registeredMethod(c) != method {
-		return nil, errClientAuth
-	}
-	if method != models.AuthMethodNone && !p.secretMatches(c, secret) {
+	if !p.clientAccepts(c, secret, method) {
 		return nil, errClientAuth
 	}
 	return c, nil
+}
+
+// clientAccepts reports whether c is enabled and authenticates with method
+// and secret.
+func (p *Provider) clientAccepts(c *models.Client, secret, method string) bool {
+	return c.Enabled && registeredMethod(c) == method &&
+		(method == models.AuthMethodNone || p.secretMatches(c, secret))
 }
 
 // secretMatches checks secret against the client's current secret and,

@@ -35,7 +35,7 @@ var ErrInactive = errTokenInactive
 // client, just its ID) as the token endpoint would. Failures are
 // oautherr.ErrInvalidClient.
 func (p *Provider) AuthenticateClient(ctx context.Context, id, secret string) (*models.Client, error) {
-	c, err := p.clients.Get(ctx, id)
+	c, err := p.clientRecords.get(ctx, id)
 	if errors.Is(err, models.ErrNotFound) {
 		p.event(ctx, Event{Action: "client_auth_failed", Actor: id, Target: "client:" + id})
 		return nil, errClientAuth

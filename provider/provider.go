@@ -50,6 +50,9 @@ type Config struct {
 	IDTokenAlg string
 	// SessionCookie names the login session cookie.
 	SessionCookie string
+	// RecordCacheTTL is how long a client or user record read for a token
+	// request or check is reused; zero reads every time.
+	RecordCacheTTL time.Duration
 	// Ready checks dependencies for /readyz besides the token store.
 	Ready map[string]func(context.Context) error
 	Clock func() time.Time
@@ -75,7 +78,10 @@ type Provider struct {
 	grants     map[string]grant
 	sessions   *sessionCodec
 	tokenKey   []byte // authenticates the expiry inside opaque tokens
-	insecure   bool   // issuer is plain http: cookies cannot be Secure
+	// Records read on the path of every token request and check.
+	clientRecords *recordCache[models.Client]
+	userRecords   *recordCache[models.User]
+	insecure      bool // issuer is plain http: cookies cannot be Secure
 }
 
 // New returns a provider; it checks that every dependency is present.
@@ -129,6 +135,8 @@ func New(cfg Config) (*Provider, error) {
 		name = "tongxing_session"
 	}
 	p.tokenKey = cfg.Secrets.Derive("opaque access token")
+	p.clientRecords = newRecordCache(cfg.RecordCacheTTL, p.now, cfg.Clients.Get)
+	p.userRecords = newRecordCache(cfg.RecordCacheTTL, p.now, cfg.Users.Get)
 	p.sessions = newSessionCodec(name, cfg.Secrets.Derive("session"), cfg.Lifetimes.Session, p.now)
 	p.engine = newEngine(p)
 	p.grants = map[string]grant{

@@ -131,7 +131,7 @@ func (p *Provider) respond(c *models.Client, ti oauth2.TokenInfo, nonce string) 
 
 // userActive reports whether the user of a grant may still get tokens.
 func (p *Provider) userActive(ctx context.Context, userID string) (bool, error) {
-	u, err := p.users.Get(ctx, userID)
+	u, err := p.userRecords.get(ctx, userID)
 	if errors.Is(err, models.ErrNotFound) {
 		return false, nil
 	}

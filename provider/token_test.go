@@ -370,3 +370,47 @@ func TestDisabledClientTokensFail(t *testing.T) {
 	}
 	var _ models.Client
 }
+
+func TestRecordCacheSemantics(t *testing.T) {
+	// With a record cache, a change reaches an instance within the TTL; a
+	// new secret works at once because a failure reads afresh.
+	e := newEnv(t, func(c *provider.Config) { c.RecordCacheTTL = time.Minute })
+	ctx := context.Background()
+	id, oldSecret := e.client(clientreg.Metadata{ClientID: "svc", ClientName: "svc", GrantTypes: []string{"client_credentials"}, Scope: "api"})
+	rsID, rsSecret := e.resourceServer()
+	cc := func(secret string) result {
+		return e.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, id, secret)
+	}
+	tok := cc(oldSecret).str("access_token")
+	if !e.active(tok, rsID, rsSecret) {
+		t.Fatal("token inactive")
+	}
+	c, _ := e.records.Clients.Get(ctx, id)
+	c.SecretHash = e.secrets.Hash("new-secret")
+	c.Enabled = false
+	if err := e.records.Clients.Update(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	// Within the TTL the cached record still answers.
+	if r := cc(oldSecret); r.status != 200 {
+		t.Fatalf("the cached record was not used: %d", r.status)
+	}
+	if !e.active(tok, rsID, rsSecret) {
+		t.Fatal("the cached record was not used for introspection")
+	}
+	// A failure reads afresh: the new secret meets a disabled client.
+	wantError(t, cc("new-secret"), 401, "invalid_client")
+	e.clock.Advance(time.Minute)
+	wantError(t, cc(oldSecret), 401, "invalid_client")
+	if e.active(tok, rsID, rsSecret) {
+		t.Fatal("a disabled client's token is active after the TTL")
+	}
+	c, _ = e.records.Clients.Get(ctx, id)
+	c.Enabled = true
+	if err := e.records.Clients.Update(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if r := cc("new-secret"); r.status != 200 {
+		t.Fatalf("a re-enabled client with its new secret: %d %s", r.status, r.raw)
+	}
+}

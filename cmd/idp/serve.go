@@ -129,10 +129,11 @@ func newServer(ctx context.Context, a *app) (*server, error) {
 			Code:    cfg.Tokens.CodeLifetime,
 			Session: cfg.Session.Lifetime,
 		},
-		IDTokenAlg:    cfg.Keys.SigningAlgorithm(),
-		SessionCookie: cfg.Session.CookieName,
-		Ready:         map[string]func(context.Context) error{"database": sqlDB.PingContext},
-		Log:           a.log,
+		IDTokenAlg:     cfg.Keys.SigningAlgorithm(),
+		RecordCacheTTL: cfg.Database.CacheTTL,
+		SessionCookie:  cfg.Session.CookieName,
+		Ready:          map[string]func(context.Context) error{"database": sqlDB.PingContext},
+		Log:            a.log,
 	})
 	if err != nil {
 		return nil, err
