@@ -36,15 +36,18 @@ var ErrInactive = errTokenInactive
 // oautherr.ErrInvalidClient.
 func (p *Provider) AuthenticateClient(ctx context.Context, id, secret string) (*models.Client, error) {
 	c, err := p.clientRecords.get(ctx, id)
-	if errors.Is(err, models.ErrNotFound) {
-		p.event(ctx, Event{Action: "client_auth_failed", Actor: id, Target: "client:" + id})
-		return nil, errClientAuth
-	}
-	if err != nil {
+	switch {
+	case err == nil && p.clientAccepts(c, secret, registeredMethod(c)):
+		return c, nil
+	case err == nil:
+		// checkClient reads the record afresh before it refuses.
+		c, err = p.checkClient(ctx, id, secret, registeredMethod(c))
+	case errors.Is(err, models.ErrNotFound):
+		err = errClientAuth
+	default:
 		return nil, err
 	}
-	c, err = p.checkClient(ctx, id, secret, registeredMethod(c))
-	if err != nil {
+	if err != nil && errors.Is(err, oautherr.ErrInvalidClient) {
 		p.event(ctx, Event{Action: "client_auth_failed", Actor: id, Target: "client:" + id})
 	}
 	return c, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -77,7 +78,8 @@ type Provider struct {
 	engine     *manage.Manager
 	grants     map[string]grant
 	sessions   *sessionCodec
-	tokenKey   []byte // authenticates the expiry inside opaque tokens
+	tokenKey   []byte        // authenticates the expiry inside opaque tokens
+	hashSlots  chan struct{} // bounds concurrent password verifications
 	// Records read on the path of every token request and check.
 	clientRecords *recordCache[models.Client]
 	userRecords   *recordCache[models.User]
@@ -135,6 +137,7 @@ func New(cfg Config) (*Provider, error) {
 		name = "tongxing_session"
 	}
 	p.tokenKey = cfg.Secrets.Derive("opaque access token")
+	p.hashSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 	p.clientRecords = newRecordCache(cfg.RecordCacheTTL, p.now, cfg.Clients.Get)
 	p.userRecords = newRecordCache(cfg.RecordCacheTTL, p.now, cfg.Users.Get)
 	p.sessions = newSessionCodec(name, cfg.Secrets.Derive("session"), cfg.Lifetimes.Session, p.now)

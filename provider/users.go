@@ -13,7 +13,16 @@ import (
 // checkPassword returns the ID of the enabled user with these credentials,
 // or "" when they are wrong. It costs one password hash whether or not the
 // user exists, so timing does not tell which usernames are taken.
+//
+// Each argon2id verification holds 19 MiB; at most one per core runs at a
+// time, so a burst of logins queues instead of exhausting memory.
 func (p *Provider) checkPassword(ctx context.Context, username, password string) (string, error) {
+	select {
+	case p.hashSlots <- struct{}{}:
+		defer func() { <-p.hashSlots }()
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 	u, err := p.users.GetByUsername(ctx, username)
 	if errors.Is(err, models.ErrNotFound) || err == nil && u.PasswordHash == "" {
 		credentials.BurnPasswordCheck(password)
