@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRenderTable(t *testing.T) {
+	var b bytes.Buffer
+	renderTable(&b, []string{"scenario", "req/s", "p99"}, [][]string{
+		{"trivial", "41234", "1.20ms"},
+		{"introspection", "9", "12.5ms"},
+		{"short"}, // a missing cell is blank
+	})
+	want := "" +
+		"scenario       req/s     p99\n" +
+		"-------------  -----  ------\n" +
+		"trivial        41234  1.20ms\n" +
+		"introspection      9  12.5ms\n" +
+		"short\n"
+	if b.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+func TestFormats(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{formatMs(0), "-"},
+		{formatMs(0.4321), "0.43ms"},
+		{formatMs(12.345), "12.3ms"},
+		{formatMs(250.4), "250ms"},
+		{formatMiB(0), "-"},
+		{formatMiB(45 << 20), "45.0 MiB"},
+		{formatRate(41234.6), "41235"},
+		{formatRate(32.04), "32.0"},
+		{formatRatio(0), "-"},
+		{formatRatio(0.4567), "0.46"},
+		{formatRatio(0.0026), "0.003"},
+		{formatChange(100, 110), "+10.0%"},
+		{formatChange(100, 95), "-5.0%"},
+		{formatChange(0, 95), "-"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+func sampleReport() *Report {
+	rep := &Report{
+		Version: reportVersion, Started: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC),
+		Machine:   Machine{CPUs: 2, CPUModel: "Test CPU", OS: "linux", Arch: "amd64", Go: "go1.26"},
+		Backend:   Backend{Records: "sqlite", Tokens: "embedded"},
+		Settings:  Settings{Connections: 32, Duration: 10, Warmup: 2},
+		Reference: &Result{Scenario: "trivial", Requests: 400000, Seconds: 10, RPS: 40000, P50Ms: 0.6, P99Ms: 2.1, PeakRSS: 12 << 20},
+		Signing:   []SignResult{{Alg: "RS256", Goroutines: 2, Seconds: 10, PerSecond: 1000}, {Alg: "ES256", Goroutines: 2, Seconds: 10, PerSecond: 20000}},
+		Results: []Result{
+			{Scenario: "client_credentials", Requests: 160000, Seconds: 10, RPS: 16000, P50Ms: 1.5, P99Ms: 8, PeakRSS: 40 << 20,
+				ServerCPUPerRequestMs: 0.2, ServerCores: 1.5},
+			{Scenario: "client_credentials_jwt_rs256", Requests: 8500, Seconds: 10, RPS: 850, P50Ms: 30, P99Ms: 60, PeakRSS: 41 << 20},
+			{Scenario: "authorization_code", Requests: 5000, Errors: 2, Seconds: 5, RPS: 1000, P50Ms: 20, P99Ms: 50,
+				Note: "the prepared supply ran out: measured over 5.0s", ErrorSamples: []string{"status 400: invalid_grant"}},
+		},
+		Skipped: []Skip{{Scenario: "partner_authorize", Reason: "the provider does not serve /x"}},
+	}
+	rep.setRatios()
+	return rep
+}
+
+func TestSetRatios(t *testing.T) {
+	rep := sampleReport()
+	if rep.Reference.Ratio != 1 {
+		t.Errorf("reference ratio %v", rep.Reference.Ratio)
+	}
+	if got := rep.Results[0].Ratio; got != 0.4 {
+		t.Errorf("client_credentials ratio %v, want 0.4", got)
+	}
+	rep.Reference = nil
+	rep.Results[0].Ratio = 0
+	rep.setRatios() // no reference: ratios stay unset
+	if rep.Results[0].Ratio != 0 {
+		t.Error("ratio set without a reference")
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	var b bytes.Buffer
+	writeTable(&b, sampleReport())
+	out := b.String()
+	for _, want := range []string{
+		"32 connections, 10s per scenario after 2s warm-up; records sqlite, tokens embedded; 2 CPUs (Test CPU); load average 0.00 before, 0.00 after",
+		"scenario                      req/s  ratio",
+		"trivial (reference)           40000   1.00  0.60ms  2.10ms       0  12.0 MiB",
+		"client_credentials            16000   0.40  1.50ms  8.00ms       0  40.0 MiB       0.20ms       1.50",
+		"authorization_code             1000   0.03  20.0ms  50.0ms       2         -",
+		"authorization_code: the prepared supply ran out",
+		"raw RS256 signing, in-process, 2 goroutines: 1000 signatures/s",
+		"client_credentials_jwt_rs256: 850 req/s = 85% of the raw RS256 signing rate",
+		"skipped partner_authorize: the provider does not serve /x",
+		"error in authorization_code: status 400: invalid_grant",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "client_credentials_jwt_es256:") {
+		t.Error("compared a scenario that did not run with its signing rate")
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.json")
+	rep := sampleReport()
+	if err := writeJSON(path, rep); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readReport(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Results[2].Scenario != "authorization_code" || got.Results[2].Errors != 2 || got.Reference.RPS != 40000 ||
+		got.Signing[1].Alg != "ES256" || !got.Started.Equal(rep.Started) {
+		t.Fatalf("round trip lost data: %+v", got)
+	}
+	raw, _ := os.ReadFile(path)
+	for _, key := range []string{`"rps"`, `"ratio"`, `"p50_ms"`, `"p99_ms"`, `"peak_rss_bytes"`, `"errors"`, `"reference"`} {
+		if !bytes.Contains(raw, []byte(key)) {
+			t.Errorf("JSON lacks %s", key)
+		}
+	}
+	os.WriteFile(path, []byte(`{"version":99}`), 0o644)
+	if _, err := readReport(path); err == nil || !strings.Contains(err.Error(), "version 99") {
+		t.Errorf("another version was read: %v", err)
+	}
+	os.WriteFile(path, []byte(`not json`), 0o644)
+	if _, err := readReport(path); err == nil {
+		t.Error("garbage was read")
+	}
+}
+
+func TestCompareReports(t *testing.T) {
+	old := sampleReport()
+	cur := sampleReport()
+	cur.Reference.RPS = 50000
+	cur.Results[0].RPS = 25000
+	cur.Results[0].ServerCPUPerRequestMs = 0.15
+	cur.Results = append(cur.Results[:1], Result{Scenario: "userinfo", RPS: 100})
+	cur.setRatios()
+
+	rows, onlyOld, onlyNew := compareReports(old, cur)
+	var names []string
+	for _, r := range rows {
+		names = append(names, r.Scenario)
+	}
+	if !slices.Equal(names, []string{"trivial (reference)", "client_credentials"}) {
+		t.Fatalf("rows %v", names)
+	}
+	if !slices.Equal(onlyOld, []string{"client_credentials_jwt_rs256", "authorization_code"}) || !slices.Equal(onlyNew, []string{"userinfo"}) {
+		t.Fatalf("only old %v, only new %v", onlyOld, onlyNew)
+	}
+	cc := rows[1]
+	if cc.OldRPS != 16000 || cc.NewRPS != 25000 || cc.OldRatio != 0.4 || cc.NewRatio != 0.5 {
+		t.Fatalf("client_credentials row %+v", cc)
+	}
+
+	var b bytes.Buffer
+	if err := writeComparison(&b, old, cur); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"client_credentials       16000      25000  +56.2%       0.40       0.50        +25.0%   8.00ms   8.00ms       0.20ms       0.15ms      -25.0%  0 -> 0",
+		"only in the old run: authorization_code",
+		"only in the new run: userinfo",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("comparison lacks %q:\n%s", want, out)
+		}
+	}
+
+	none := sampleReport()
+	none.Reference = nil
+	none.Results = []Result{{Scenario: "other"}}
+	if err := writeComparison(&b, old, none); err == nil {
+		t.Error("compared runs with nothing in common")
+	}
+}
+
+func TestSelectScenarios(t *testing.T) {
+	all, err := selectScenarios("all")
+	if err != nil || len(all) != len(scenarios) {
+		t.Fatalf("all: %d, %v", len(all), err)
+	}
+	got, err := selectScenarios(" userinfo, client_credentials ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].name != "client_credentials" || got[1].name != "userinfo" {
+		t.Fatalf("not in run order: %v, %v", got[0].name, got[1].name)
+	}
+	if _, err := selectScenarios("client_credentials,nope"); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("unknown scenario: %v", err)
+	}
+	if _, err := selectScenarios(","); err == nil {
+		t.Error("empty selection accepted")
+	}
+	seen := map[string]bool{}
+	for _, s := range scenarios {
+		if seen[s.name] || s.prepare == nil || s.about == "" {
+			t.Errorf("scenario %q is repeated or incomplete", s.name)
+		}
+		seen[s.name] = true
+	}
+}
+
+func TestSmokeProblems(t *testing.T) {
+	selected := []scenario{{name: "client_credentials"}, {name: "client_credentials_jwt_rs256"}, {name: "authorization_code"},
+		{name: "partner_authorize", route: "/x"}, {name: "userinfo"}}
+	rep := sampleReport()
+	problems := smokeProblems(rep, selected)
+	want := []string{"authorization_code: 2 errors: status 400: invalid_grant", "userinfo: no result"}
+	if !slices.Equal(problems, want) {
+		t.Fatalf("problems\n%q\nwant\n%q", problems, want)
+	}
+	rep.Results[2].Errors, rep.Results[2].ErrorSamples = 0, nil
+	rep.Results = append(rep.Results, Result{Scenario: "userinfo", Note: "the prepared supply ran out during the warm-up"})
+	rep.Signing = nil
+	problems = smokeProblems(rep, selected)
+	want = []string{"no raw signing rates", "userinfo: no successful request (the prepared supply ran out during the warm-up)"}
+	if !slices.Equal(problems, want) {
+		t.Fatalf("problems\n%q\nwant\n%q", problems, want)
+	}
+}
