@@ -50,6 +50,22 @@ type options struct {
 	smoke       bool
 	idpBinary   string
 	perfDir     string
+	serverEnv   serverEnv
+}
+
+// serverEnv is the repeatable -server-env flag: provider settings, as IDP_
+// variables, that a run adds to the benchmark's own.
+type serverEnv []string
+
+func (e *serverEnv) String() string { return strings.Join(*e, " ") }
+
+func (e *serverEnv) Set(kv string) error {
+	name, _, ok := strings.Cut(kv, "=")
+	if !ok || !strings.HasPrefix(name, "IDP_") {
+		return fmt.Errorf("%q is not IDP_NAME=VALUE", kv)
+	}
+	*e = append(*e, kv)
+	return nil
 }
 
 // Exit codes.
@@ -80,6 +96,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to `FILE`")
 	fs.BoolVar(&o.smoke, "smoke", false, "run every scenario briefly (1s, 4 connections) and fail on any error or missing result")
 	fs.StringVar(&o.idpBinary, "idp", "", "use the idp `BINARY` instead of building ./cmd/idp")
+	fs.Var(&o.serverEnv, "server-env", "a provider setting `IDP_NAME=VALUE` for the run, e.g. IDP_DATABASE_CACHE_TTL=2s (repeatable)")
 	fs.StringVar(&o.perfDir, "perf", "", "record the server's CPU with Linux perf during each measured window into the folder `DIR`")
 	fs.BoolVar(&compare, "compare", false, "compare two result files: -compare OLD.json NEW.json")
 	fs.BoolVar(&listOnly, "list", false, "list the scenarios and exit")
@@ -319,6 +336,7 @@ func runBench(ctx context.Context, o options, selected []scenario, log io.Writer
 		"IDP_TOKENS_CODE_LIFETIME=10m",
 		"IDP_COMPAT_PARTNER_AUTH_CODE_LIFETIME=10m",
 	)
+	environ = append(environ, o.serverEnv...)
 	if o.mysqlDSN != "" {
 		db, err := createDatabase(ctx, o.mysqlDSN)
 		if err != nil {

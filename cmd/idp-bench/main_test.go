@@ -19,6 +19,8 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"-compare", "missing-a.json", "missing-b.json"}, exitFailure, "missing-a.json"},
 		{[]string{"stray"}, exitUsage, "unexpected arguments"},
 		{[]string{"-no-such-flag"}, exitUsage, "flag provided but not defined"},
+		{[]string{"-server-env", "DATABASE_CACHE_TTL=2s"}, exitUsage, "is not IDP_NAME=VALUE"},
+		{[]string{"-server-env", "IDP_DATABASE_CACHE_TTL"}, exitUsage, "is not IDP_NAME=VALUE"},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
