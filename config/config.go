@@ -37,6 +37,7 @@ type Config struct {
 	Session   Session  `yaml:"session"`
 	Log       Log      `yaml:"log"`
 	Compat    Compat   `yaml:"compat"`
+	Debug     Debug    `yaml:"debug"`
 }
 
 // Database selects and sizes the relational store: MySQL/MariaDB when DSN is
@@ -88,6 +89,13 @@ type Session struct {
 type Log struct {
 	Level  string `yaml:"level"`
 	Format string `yaml:"format"`
+}
+
+// Debug configures diagnostics that are off unless asked for.
+type Debug struct {
+	// PprofAddr is a loopback host:port for Go's profiling handlers, or
+	// empty for none.
+	PprofAddr string `yaml:"pprof_addr"`
 }
 
 // Compat configures the compatibility endpoints kept for existing

@@ -418,6 +418,10 @@ func TestValidateNamesKey(t *testing.T) {
 		{"compat.partner.auth_code_lifetime", func(c *Config) { c.Compat.Partner.AuthCodeLifetime = time.Hour }, "must be between 1s and 10m"},
 		{"compat.time_zone", func(c *Config) { c.Compat.TimeZone = "Mars/Olympus" }, "unknown time zone"},
 		{"compat.time_zone", func(c *Config) { c.Compat.TimeZone = "" }, "must name an IANA time zone"},
+		{"debug.pprof_addr", func(c *Config) { c.Debug.PprofAddr = ":6060" }, "with a host"},
+		{"debug.pprof_addr", func(c *Config) { c.Debug.PprofAddr = "0.0.0.0:6060" }, "must be a loopback address"},
+		{"debug.pprof_addr", func(c *Config) { c.Debug.PprofAddr = "example.com:6060" }, "must be a loopback address"},
+		{"debug.pprof_addr", func(c *Config) { c.Debug.PprofAddr = "localhost" }, "want host:port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"/"+tt.want, func(t *testing.T) {
@@ -439,6 +443,16 @@ func TestValidateNamesKey(t *testing.T) {
 				t.Errorf("one change should give one problem, got:\n%v", err)
 			}
 		})
+	}
+}
+
+func TestPprofAddrAcceptsLoopback(t *testing.T) {
+	for _, addr := range []string{"", "127.0.0.1:6060", "127.0.0.2:0", "[::1]:6060", "localhost:6060"} {
+		c := Default()
+		c.Debug.PprofAddr = addr
+		if err := c.Validate(); err != nil {
+			t.Errorf("debug.pprof_addr %q: %v", addr, err)
+		}
 	}
 }
 

@@ -392,5 +392,14 @@ func settings() []setting {
 			doc:   "IANA time zone the compatibility endpoints read and write local times in.",
 			field: stringField(func(c *Config) *string { return &c.Compat.TimeZone }, func(s string) error { _, err := loadZone(s); return err }),
 		},
+		{
+			path: "debug.pprof_addr",
+			doc: "Loopback address (`127.0.0.1:6060`, `[::1]:6060` or `localhost:6060`) on which to serve Go's profiling " +
+				"handlers (`/debug/pprof/`: CPU, heap, allocation, goroutine profiles) on a listener of their own; empty " +
+				"(the default) serves none. Only loopback hosts are accepted: profiles reveal the process's command line, " +
+				"code paths and memory layout, and the handlers have no authentication. Reach them from elsewhere through an " +
+				"SSH tunnel.",
+			field: stringField(func(c *Config) *string { return &c.Debug.PprofAddr }, loopbackHostPort),
+		},
 	}
 }

@@ -62,6 +62,26 @@ func hostPort(needHost bool) func(string) error {
 	}
 }
 
+// loopbackHostPort accepts an empty string or a host:port whose host is a
+// loopback name or address, for listeners that must not be reachable from
+// the network.
+func loopbackHostPort(s string) error {
+	if s == "" {
+		return nil
+	}
+	if err := hostPort(true)(s); err != nil {
+		return err
+	}
+	host, _, _ := net.SplitHostPort(s)
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("must be a loopback address such as 127.0.0.1:6060, got %s", quote(s))
+}
+
 func eachHostPort(addrs []string) error {
 	check := hostPort(true)
 	for _, a := range addrs {

@@ -64,6 +64,15 @@ func serve(ctx context.Context, cfg config.Config, out, logOut io.Writer, demo b
 	if err != nil {
 		return err
 	}
+	if cfg.Debug.PprofAddr != "" {
+		ps, err := listenPprof(cfg.Debug.PprofAddr)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer ps.close()
+		fmt.Fprintf(out, "Profiling handlers on %s (debug.pprof_addr)\n", ps.URL())
+	}
 	hs := &http.Server{
 		Handler:           srv.handler,
 		ReadHeaderTimeout: 10 * time.Second,
