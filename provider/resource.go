@@ -58,7 +58,7 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, claims)
 }
 
-func (p *Provider) userinfo(r *http.Request, tok string) (map[string]any, error) {
+func (p *Provider) userinfo(r *http.Request, tok string) (*userinfoClaims, error) {
 	g, err := p.checkAccess(r.Context(), tok)
 	if err != nil {
 		return nil, err
@@ -69,36 +69,49 @@ func (p *Provider) userinfo(r *http.Request, tok string) (map[string]any, error)
 	return userClaims(g.user, g.ti.GetScope()), nil
 }
 
+// userinfoClaims is the UserInfo response (OIDC Core §5.3.2). A struct
+// rather than a map: userinfo is on the hot path of every resource
+// server, and encoding a map sorts its keys and reflects on each value.
+type userinfoClaims struct {
+	Sub                 string  `json:"sub"`
+	PreferredUsername   string  `json:"preferred_username,omitempty"`
+	Name                string  `json:"name,omitempty"`
+	Nickname            string  `json:"nickname,omitempty"`
+	Picture             string  `json:"picture,omitempty"`
+	Gender              string  `json:"gender,omitempty"`
+	UpdatedAt           *int64  `json:"updated_at,omitempty"`
+	Email               *string `json:"email,omitempty"`
+	EmailVerified       *bool   `json:"email_verified,omitempty"`
+	PhoneNumber         *string `json:"phone_number,omitempty"`
+	PhoneNumberVerified *bool   `json:"phone_number_verified,omitempty"`
+}
+
 // userClaims are the standard claims of u that scope releases (OIDC Core
 // §5.4).
-func userClaims(u *models.User, scope string) map[string]any {
-	c := map[string]any{"sub": u.ID}
+func userClaims(u *models.User, scope string) *userinfoClaims {
+	c := &userinfoClaims{Sub: u.ID}
 	if hasScope(scope, scopeProfile) {
-		c["preferred_username"] = u.Username
-		c["updated_at"] = u.UpdatedAt.Unix()
-		if u.RealName != "" {
-			c["name"] = u.RealName
+		c.PreferredUsername = u.Username
+		if !u.UpdatedAt.IsZero() {
+			updated := u.UpdatedAt.Unix()
+			c.UpdatedAt = &updated
 		}
-		if u.Nickname != "" {
-			c["nickname"] = u.Nickname
-		}
-		if u.Avatar != "" {
-			c["picture"] = u.Avatar
-		}
+		c.Name, c.Nickname, c.Picture = u.RealName, u.Nickname, u.Avatar
 		switch u.Sex {
 		case 1:
-			c["gender"] = "male"
+			c.Gender = "male"
 		case 2:
-			c["gender"] = "female"
+			c.Gender = "female"
 		}
 	}
+	// Tongxing does not verify addresses or numbers, and says so rather
+	// than leaving relying parties to guess.
+	unverified := false
 	if hasScope(scope, scopeEmail) && u.Email != nil {
-		c["email"] = *u.Email
-		c["email_verified"] = false
+		c.Email, c.EmailVerified = u.Email, &unverified
 	}
 	if hasScope(scope, scopePhone) && u.Phone != nil {
-		c["phone_number"] = *u.Phone
-		c["phone_number_verified"] = false
+		c.PhoneNumber, c.PhoneNumberVerified = u.Phone, &unverified
 	}
 	return c
 }
