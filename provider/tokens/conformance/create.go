@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"net/url"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/go-oauth2/oauth2/v4/models"
@@ -67,6 +69,37 @@ func testCreate(t *testing.T, newStore Backend) {
 		b := f.get(accessKind, in.Access)
 		if b.Scope != in.Scope || tokens.Family(b) != "fam" {
 			t.Error("changing a returned record changed the stored one")
+		}
+	})
+
+	t.Run("concurrent creates", func(t *testing.T) {
+		// Stores may gather concurrent writes into one commit; each
+		// caller must still see its own token stored and indexed when
+		// Create returns, and the others' outcome must not leak into it.
+		f := setup(t, newStore)
+		const n = 64
+		issued := make([]*models.Token, n)
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for i := range issued {
+			issued[i] = f.pair("c-concurrent", "u-concurrent", "fam-"+strconv.Itoa(i))
+			wg.Go(func() { errs <- f.store.Create(f.ctx, issued[i]) })
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("Create: %v", err)
+			}
+		}
+		for i, in := range issued {
+			if got := f.get(accessKind, in.Access); got == nil || tokens.Family(got) != "fam-"+strconv.Itoa(i) {
+				t.Fatalf("token %d: GetByAccess = %+v", i, got)
+			}
+		}
+		listed, err := f.store.ListUser(f.ctx, "u-concurrent")
+		if err != nil || len(listed) != n {
+			t.Fatalf("ListUser = %d records, %v; want %d", len(listed), err, n)
 		}
 	})
 
