@@ -84,15 +84,21 @@ type loadConfig struct {
 	connections int
 	warmup      time.Duration
 	duration    time.Duration
+	// progress, when not nil, counts the successful requests of the
+	// measured window as they complete, for whoever samples the server
+	// meanwhile; it ends equal to the result's requests.
+	progress *atomic.Int64
 }
 
 // loadResult is what one load run measured.
 type loadResult struct {
 	// completed counts every request that completed, in the window or not:
 	// what the server worked on during the whole run.
-	completed  int64
-	requests   int64
-	errors     int64
+	completed int64
+	requests  int64
+	errors    int64
+	// from is when the measured window began; it lasted seconds.
+	from       time.Time
 	seconds    float64
 	latencies  []time.Duration
 	exhausted  bool
@@ -107,8 +113,8 @@ const maxErrSamples = 3
 // window when it completes within it. The window ends early when an op
 // reports errExhausted.
 func runLoad(ctx context.Context, cfg loadConfig, client *http.Client, do op) *loadResult {
-	start := time.Now()
-	from := start.Add(cfg.warmup).UnixNano()
+	windowStart := time.Now().Add(cfg.warmup)
+	from := windowStart.UnixNano()
 	var end atomic.Int64
 	end.Store(from + int64(cfg.duration))
 	type tally struct {
@@ -149,12 +155,15 @@ func runLoad(ctx context.Context, cfg loadConfig, client *http.Client, do op) *l
 					continue
 				}
 				t.requests++
+				if cfg.progress != nil {
+					cfg.progress.Add(1)
+				}
 				t.latencies = append(t.latencies, time.Duration(done-began.UnixNano()))
 			}
 		})
 	}
 	wg.Wait()
-	r := &loadResult{seconds: max(0, float64(end.Load()-from)/float64(time.Second))}
+	r := &loadResult{from: windowStart, seconds: max(0, float64(end.Load()-from)/float64(time.Second))}
 	for _, t := range tallies {
 		r.completed += t.completed
 		r.requests += t.requests

@@ -19,9 +19,18 @@ func TestRunLoadCountsTheWindow(t *testing.T) {
 		}
 		return start, nil
 	}
-	r := runLoad(context.Background(), loadConfig{connections: 4, warmup: 50 * time.Millisecond, duration: 200 * time.Millisecond}, nil, do)
+	var progress atomic.Int64
+	began := time.Now()
+	r := runLoad(context.Background(), loadConfig{connections: 4, warmup: 50 * time.Millisecond, duration: 200 * time.Millisecond, progress: &progress}, nil, do)
 	if r.seconds < 0.19 || r.seconds > 0.21 {
 		t.Errorf("window %.3fs, want 0.2s", r.seconds)
+	}
+	if from := r.from.Sub(began); from < 50*time.Millisecond || from > 60*time.Millisecond {
+		t.Errorf("window began %v after the start, want the 50ms warm-up", from)
+	}
+	// The live count is the window's successful requests.
+	if progress.Load() != r.requests {
+		t.Errorf("progress %d, requests %d", progress.Load(), r.requests)
 	}
 	if r.requests == 0 || r.errors == 0 || int64(len(r.latencies)) != r.requests {
 		t.Fatalf("requests %d, errors %d, latencies %d", r.requests, r.errors, len(r.latencies))

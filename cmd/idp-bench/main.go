@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -39,18 +40,23 @@ func main() {
 
 // options are the flags of a benchmark run.
 type options struct {
-	duration    time.Duration
-	warmup      time.Duration
-	connections int
-	scenarios   string
-	mysqlDSN    string
-	redisAddr   string
-	soak        int64
-	jsonPath    string
-	smoke       bool
-	idpBinary   string
-	perfDir     string
-	serverEnv   serverEnv
+	duration time.Duration
+	// referenceDuration is the measured time of each reference run, which
+	// needs no more than a few seconds to be steady when the scenarios run
+	// for minutes.
+	referenceDuration time.Duration
+	warmup            time.Duration
+	connections       int
+	scenarios         string
+	mysqlDSN          string
+	redisAddr         string
+	soak              int64
+	jsonPath          string
+	smoke             bool
+	idpBinary         string
+	perfDir           string
+	pprofDir          string
+	serverEnv         serverEnv
 }
 
 // serverEnv is the repeatable -server-env flag: provider settings, as IDP_
@@ -87,6 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	)
 	fs.SetOutput(stderr)
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each scenario")
+	fs.DurationVar(&o.referenceDuration, "reference-duration", 0, "measured time of each of the two reference runs (default: the value of -duration)")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "warm-up before each scenario's measured time (not counted)")
 	fs.IntVar(&o.connections, "connections", defaultConns, "concurrent keep-alive connections, one request in flight on each")
 	fs.StringVar(&o.scenarios, "scenarios", "all", "comma-separated `LIST` of scenarios to run (see -list)")
@@ -98,6 +105,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.idpBinary, "idp", "", "use the idp `BINARY` instead of building ./cmd/idp")
 	fs.Var(&o.serverEnv, "server-env", "a provider setting `IDP_NAME=VALUE` for the run, e.g. IDP_DATABASE_CACHE_TTL=2s (repeatable)")
 	fs.StringVar(&o.perfDir, "perf", "", "record the server's CPU with Linux perf during each measured window into the folder `DIR`")
+	fs.StringVar(&o.pprofDir, "pprof", "", "save the server's CPU, allocation and heap profiles of each measured window into the folder `DIR` (the provider's debug.pprof_addr)")
 	fs.BoolVar(&compare, "compare", false, "compare two result files: -compare OLD.json NEW.json")
 	fs.BoolVar(&listOnly, "list", false, "list the scenarios and exit")
 	fs.StringVar(&serveAddr, "serve-trivial", "", "serve the reference handler on this address")
@@ -109,7 +117,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			name, usage := flag.UnquoteUsage(f)
 			fmt.Fprintf(stderr, "  -%s %s\n    \t%s", f.Name, name, usage)
-			if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+			if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "0s" && f.DefValue != "false" {
 				fmt.Fprintf(stderr, " (default %s)", f.DefValue)
 			}
 			fmt.Fprintln(stderr)
@@ -154,9 +162,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "idp-bench: unexpected arguments %q\n", fs.Args())
 		return exitUsage
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if o.smoke {
-		set := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		if !set["duration"] {
 			o.duration = time.Second
 		}
@@ -175,6 +183,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.connections < 1 || o.duration <= 0 || o.warmup < 0 || o.soak < 0 {
 		fmt.Fprintln(stderr, "idp-bench: -connections and -duration must be positive, -warmup and -soak not negative")
 		return exitUsage
+	}
+	switch {
+	case !set["reference-duration"]:
+		o.referenceDuration = o.duration
+	case o.referenceDuration <= 0:
+		fmt.Fprintln(stderr, "idp-bench: -reference-duration must be positive")
+		return exitUsage
+	}
+	if o.pprofDir != "" {
+		for _, kv := range o.serverEnv {
+			if strings.HasPrefix(kv, pprofEnv+"=") {
+				fmt.Fprintf(stderr, "idp-bench: -pprof sets %s itself; do not also give it with -server-env\n", pprofEnv)
+				return exitUsage
+			}
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -297,13 +320,18 @@ func runBench(ctx context.Context, o options, selected []scenario, log io.Writer
 	rep = &Report{
 		Version: reportVersion, Started: time.Now().UTC().Truncate(time.Second), Machine: machine(),
 		Backend:  Backend{Records: "sqlite", Tokens: "embedded"},
-		Settings: Settings{Connections: o.connections, Duration: o.duration.Seconds(), Warmup: o.warmup.Seconds(), Smoke: o.smoke},
+		Settings: Settings{Connections: o.connections, Duration: o.duration.Seconds(), ReferenceDuration: o.referenceDuration.Seconds(), Warmup: o.warmup.Seconds(), Smoke: o.smoke},
 	}
 	rep.LoadAvg[0] = loadAvg()
 	if rep.LoadAvg[0] > 0.5 {
 		logf("warning: load average %.2f: other work on this machine will lower and scatter the results", rep.LoadAvg[0])
 	}
-	defer func() { rep.LoadAvg[1] = loadAvg() }()
+	defer func() {
+		// An early failure returns no report.
+		if rep != nil {
+			rep.LoadAvg[1] = loadAvg()
+		}
+	}()
 	tmp, err := os.MkdirTemp("", "idp-bench-")
 	if err != nil {
 		return nil, err
@@ -312,6 +340,11 @@ func runBench(ctx context.Context, o options, selected []scenario, log io.Writer
 	if o.perfDir != "" {
 		if err := os.MkdirAll(o.perfDir, 0o755); err != nil {
 			return nil, err
+		}
+	}
+	if o.pprofDir != "" {
+		if err := os.MkdirAll(o.pprofDir, 0o755); err != nil {
+			return nil, fmt.Errorf("-pprof: %w", err)
 		}
 	}
 
@@ -337,6 +370,13 @@ func runBench(ctx context.Context, o options, selected []scenario, log io.Writer
 		"IDP_COMPAT_PARTNER_AUTH_CODE_LIFETIME=10m",
 	)
 	environ = append(environ, o.serverEnv...)
+	var pprofAddr string
+	if o.pprofDir != "" {
+		if pprofAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+		environ = append(environ, pprofEnv+"="+pprofAddr)
+	}
 	if o.mysqlDSN != "" {
 		db, err := createDatabase(ctx, o.mysqlDSN)
 		if err != nil {
@@ -375,9 +415,20 @@ func runBench(ctx context.Context, o options, selected []scenario, log io.Writer
 	}
 	defer srv.stop(15 * time.Second)
 	if err := srv.waitReady(ctx, base+"/readyz", 2*time.Minute); err != nil {
+		if pprofAddr != "" && !srv.alive() {
+			err = fmt.Errorf("%w\n(-pprof configures %s, the setting debug.pprof_addr, which a provider without it refuses)", err, pprofEnv)
+		}
 		return nil, err
 	}
 	logf("provider pid %d on %s", srv.pid(), base)
+	var srvProf *pprofSource
+	if pprofAddr != "" {
+		srvProf = newPprofSource(pprofAddr, o.pprofDir)
+		if err := srvProf.check(ctx, 10*time.Second); err != nil {
+			return nil, fmt.Errorf("-pprof: the provider does not serve /debug/pprof/ at %s=%s (a binary without debug.pprof_addr?): %w", pprofEnv, pprofAddr, err)
+		}
+		logf("pprof: profiles of the provider from %s into %s", pprofAddr, o.pprofDir)
+	}
 	e := &env{bin: bin, environ: environ, base: base, setup: newLoadClient(o.connections), conns: o.connections}
 	if err := e.register(ctx); err != nil {
 		return nil, err
@@ -386,8 +437,10 @@ func runBench(ctx context.Context, o options, selected []scenario, log io.Writer
 		return nil, err
 	}
 
-	cfg := loadConfig{connections: o.connections, warmup: o.warmup, duration: o.duration}
-	measure := func(name string, p *process, do op) (Result, []time.Duration, error) {
+	// measure runs do against p for the warm-up and then d, sampling the
+	// server's memory and CPU, and profiling it with -perf and -pprof
+	// (prof is the process's pprof listener, nil without -pprof).
+	measure := func(name string, p *process, prof *pprofSource, d time.Duration, do op) (Result, []time.Duration, error) {
 		type started struct {
 			rec *perfRecorder
 			err error
@@ -401,15 +454,30 @@ func runBench(ctx context.Context, o options, selected []scenario, log io.Writer
 				perfc <- started{rec, err}
 			})
 		}
+		var finishProfiles func() []error
+		if prof != nil {
+			finishProfiles = prof.window(ctx, name, o.warmup, d)
+		}
 		client := newLoadClient(o.connections)
 		defer client.CloseIdleConnections()
-		mem := watchMemory(p.pid())
+		var progress atomic.Int64
+		cfg := loadConfig{connections: o.connections, warmup: o.warmup, duration: d, progress: &progress}
+		mem := watchMemory(p.pid(), &progress)
 		cpu0, cpuOK := processCPU(p.pid())
 		began := time.Now()
 		lr := runLoad(ctx, cfg, client, do)
 		elapsed := time.Since(began)
 		cpu1, cpuOK1 := processCPU(p.pid())
 		peak := mem.peak()
+		if finishProfiles != nil {
+			// Waits for the CPU profile, which ends with the window unless
+			// a supply ran out first.
+			for _, err := range finishProfiles() {
+				if ctx.Err() == nil {
+					logf("pprof: %s: %v", name, err)
+				}
+			}
+		}
 		if timer != nil && !timer.Stop() {
 			// The recording started: end it and let perf write its file.
 			st := <-perfc
@@ -428,7 +496,8 @@ func runBench(ctx context.Context, o options, selected []scenario, log io.Writer
 		}
 		p50, p99 := latencySummary(lr.latencies)
 		r := Result{Scenario: name, Requests: lr.requests, Errors: lr.errors, Seconds: lr.seconds,
-			P50Ms: ms(p50), P99Ms: ms(p99), PeakRSS: peak, ErrorSamples: lr.errSamples}
+			P50Ms: ms(p50), P99Ms: ms(p99), PeakRSS: peak, ErrorSamples: lr.errSamples,
+			RSSSamples: downsampleRSS(mem.series(), lr.from, time.Duration(lr.seconds*float64(time.Second)))}
 		if lr.seconds > 0 {
 			r.RPS = float64(lr.requests) / lr.seconds
 		}
@@ -455,7 +524,15 @@ func runBench(ctx context.Context, o options, selected []scenario, log io.Writer
 	if err != nil {
 		return nil, err
 	}
-	triv, err := startProcess("trivial handler", self, []string{"-serve-trivial", taddr}, environWithoutIDP(), filepath.Join(tmp, "trivial.log"))
+	trivEnv := environWithoutIDP()
+	var trivPprofAddr string
+	if o.pprofDir != "" {
+		if trivPprofAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+		trivEnv = append(trivEnv, pprofEnv+"="+trivPprofAddr)
+	}
+	triv, err := startProcess("trivial handler", self, []string{"-serve-trivial", taddr}, trivEnv, filepath.Join(tmp, "trivial.log"))
 	if err != nil {
 		return nil, err
 	}
@@ -463,17 +540,31 @@ func runBench(ctx context.Context, o options, selected []scenario, log io.Writer
 	if err := triv.waitReady(ctx, "http://"+taddr+"/", 30*time.Second); err != nil {
 		return nil, err
 	}
-	logf("reference: trivial handler, %d connections, %s", o.connections, o.duration)
-	ref, refLat, err := measure("trivial", triv, trivialOp("http://"+taddr))
+	var trivProf *pprofSource
+	if trivPprofAddr != "" {
+		trivProf = newPprofSource(trivPprofAddr, o.pprofDir)
+		if err := trivProf.check(ctx, 10*time.Second); err != nil {
+			return nil, fmt.Errorf("-pprof: the trivial handler: %w", err)
+		}
+	}
+	logf("reference: trivial handler, %d connections, %s", o.connections, o.referenceDuration)
+	ref, refLat, err := measure("trivial", triv, trivProf, o.referenceDuration, trivialOp("http://"+taddr))
 	if err != nil {
 		return rep, err
 	}
-	rep.Reference = &ref
+	// The runs' RSS samples are kept in ReferenceRunResults only: the
+	// combined reference has no single window to hold them.
+	rep.ReferenceRunResults = []Result{ref}
+	refOnly := ref
+	refOnly.RSSSamples = nil
+	rep.Reference = &refOnly
 	rep.ReferenceRuns = []float64{ref.RPS}
 
+	// The raw signing rates are references too: they last as long as the
+	// trivial handler's runs, not as long as a scenario.
 	for _, alg := range []string{"RS256", "ES256"} {
-		logf("raw %s signing on %d goroutines, %s", alg, runtime.GOMAXPROCS(0), o.duration)
-		s, err := signRate(ctx, alg, runtime.GOMAXPROCS(0), o.duration)
+		logf("raw %s signing on %d goroutines, %s", alg, runtime.GOMAXPROCS(0), o.referenceDuration)
+		s, err := signRate(ctx, alg, runtime.GOMAXPROCS(0), o.referenceDuration)
 		if err != nil {
 			return rep, err
 		}
@@ -541,7 +632,7 @@ func runBench(ctx context.Context, o options, selected []scenario, log io.Writer
 			continue
 		}
 		logf("%s: %d connections, %s", sc.name, o.connections, o.duration)
-		r, _, err := measure(sc.name, srv, do)
+		r, _, err := measure(sc.name, srv, srvProf, o.duration, do)
 		if err != nil {
 			return rep, err
 		}
@@ -554,14 +645,15 @@ func runBench(ctx context.Context, o options, selected []scenario, log io.Writer
 	}
 	// The reference again: a change of the machine's load during the run
 	// shows as a difference between the two, and the ratios use both.
-	logf("reference again: trivial handler")
-	last, lastLat, err := measure("trivial-after", triv, trivialOp("http://"+taddr))
+	logf("reference again: trivial handler, %s", o.referenceDuration)
+	last, lastLat, err := measure("trivial-after", triv, trivProf, o.referenceDuration, trivialOp("http://"+taddr))
 	if err != nil {
 		return rep, err
 	}
 	both := combine(ref, last, append(refLat, lastLat...))
 	rep.Reference = &both
 	rep.ReferenceRuns = append(rep.ReferenceRuns, last.RPS)
+	rep.ReferenceRunResults = append(rep.ReferenceRunResults, last)
 	rep.setRatios()
 	return rep, nil
 }

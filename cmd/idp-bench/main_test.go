@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestRunUsage(t *testing.T) {
+	notAFolder := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notAFolder, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args []string
 		code int
@@ -21,6 +26,14 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"-no-such-flag"}, exitUsage, "flag provided but not defined"},
 		{[]string{"-server-env", "DATABASE_CACHE_TTL=2s"}, exitUsage, "is not IDP_NAME=VALUE"},
 		{[]string{"-server-env", "IDP_DATABASE_CACHE_TTL"}, exitUsage, "is not IDP_NAME=VALUE"},
+		{[]string{"-reference-duration", "0"}, exitUsage, "-reference-duration must be positive"},
+		{[]string{"-reference-duration", "-5s"}, exitUsage, "-reference-duration must be positive"},
+		{[]string{"-smoke", "-reference-duration", "0s"}, exitUsage, "-reference-duration must be positive"},
+		{[]string{"-reference-duration", "ten"}, exitUsage, `invalid value "ten" for flag -reference-duration`},
+		{[]string{"-pprof", t.TempDir(), "-server-env", "IDP_DEBUG_PPROF_ADDR=127.0.0.1:6060"}, exitUsage, "-pprof sets IDP_DEBUG_PPROF_ADDR itself"},
+		// A folder that cannot be created fails the run before anything starts.
+		{[]string{"-pprof", filepath.Join(notAFolder, "profiles")}, exitFailure, "idp-bench: -pprof: mkdir " + notAFolder},
+		{[]string{"-perf", filepath.Join(notAFolder, "perf")}, exitFailure, "idp-bench: mkdir " + notAFolder},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
@@ -37,6 +50,10 @@ func TestRunHelpHidesTheReferenceServerFlag(t *testing.T) {
 	}
 	help := errOut.String()
 	if !strings.Contains(help, "-connections") || !strings.Contains(help, "-smoke") || strings.Contains(help, "serve-trivial") {
+		t.Fatalf("help:\n%s", help)
+	}
+	// -reference-duration's default is -duration's value, not a zero.
+	if !strings.Contains(help, "(default: the value of -duration)\n") || strings.Contains(help, "(default 0s)") {
 		t.Fatalf("help:\n%s", help)
 	}
 }

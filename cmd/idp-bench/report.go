@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,10 @@ type Report struct {
 	Reference *Result `json:"reference,omitempty"`
 	// ReferenceRuns are the reference's rates before and after.
 	ReferenceRuns []float64 `json:"reference_runs_rps,omitempty"`
+	// ReferenceRunResults are the reference's two runs in full, named
+	// trivial and trivial-after: what the combined Reference cannot hold,
+	// such as each run's RSS samples.
+	ReferenceRunResults []Result `json:"reference_runs,omitempty"`
 	// Signing is the raw in-process signing rate of each algorithm.
 	Signing []SignResult `json:"signing,omitempty"`
 	Soak    *Soak        `json:"soak,omitempty"`
@@ -58,8 +63,11 @@ type Backend struct {
 type Settings struct {
 	Connections int     `json:"connections"`
 	Duration    float64 `json:"duration_s"`
-	Warmup      float64 `json:"warmup_s"`
-	Smoke       bool    `json:"smoke,omitempty"`
+	// ReferenceDuration is the measured time of each reference run; 0 in
+	// files written before it could differ from Duration.
+	ReferenceDuration float64 `json:"reference_duration_s,omitempty"`
+	Warmup            float64 `json:"warmup_s"`
+	Smoke             bool    `json:"smoke,omitempty"`
 }
 
 // Result is one scenario (or the reference) under load.
@@ -83,6 +91,17 @@ type Result struct {
 	ServerCores           float64  `json:"server_cpu_cores"`
 	Note                  string   `json:"note,omitempty"`
 	ErrorSamples          []string `json:"error_samples,omitempty"`
+	// RSSSamples is the server's resident set over the measured window,
+	// one point every max(1s, window/60) and the last one of the window.
+	RSSSamples []RSSSample `json:"rss_samples,omitempty"`
+}
+
+// referenceDuration is the measured time of each reference run.
+func (s Settings) referenceDuration() float64 {
+	if s.ReferenceDuration > 0 {
+		return s.ReferenceDuration
+	}
+	return s.Duration
 }
 
 // SignResult is the raw signing rate of one algorithm.
@@ -258,10 +277,15 @@ func formatCores(v float64) string {
 }
 
 // writeTable writes the results table of rep and what goes with it: raw
-// signing rates, soak figures, skipped scenarios and error samples.
+// signing rates, soak figures, the RSS over long windows, skipped
+// scenarios and error samples.
 func writeTable(w io.Writer, rep *Report) {
-	fmt.Fprintf(w, "\nTongxing benchmark: %d connections, %s per scenario after %s warm-up; records %s, tokens %s; %d CPUs (%s); load average %.2f before, %.2f after\n\n",
-		rep.Settings.Connections, seconds(rep.Settings.Duration), seconds(rep.Settings.Warmup),
+	refLength := ""
+	if d := rep.Settings.referenceDuration(); d != rep.Settings.Duration {
+		refLength = " (reference " + seconds(d) + ")"
+	}
+	fmt.Fprintf(w, "\nTongxing benchmark: %d connections, %s per scenario%s after %s warm-up; records %s, tokens %s; %d CPUs (%s); load average %.2f before, %.2f after\n\n",
+		rep.Settings.Connections, seconds(rep.Settings.Duration), refLength, seconds(rep.Settings.Warmup),
 		rep.Backend.Records, rep.Backend.Tokens, rep.Machine.CPUs, rep.Machine.CPUModel, rep.LoadAvg[0], rep.LoadAvg[1])
 	header := []string{"scenario", "req/s", "ratio", "p50", "p99", "errors", "peak RSS", "srv CPU/req", "srv cores"}
 	var rows [][]string
@@ -274,6 +298,10 @@ func writeTable(w io.Writer, rep *Report) {
 	renderTable(w, header, rows)
 	if runs := rep.ReferenceRuns; len(runs) == 2 {
 		fmt.Fprintf(w, "  reference: %s req/s before the scenarios, %s after (%s)\n", formatRate(runs[0]), formatRate(runs[1]), formatChange(runs[0], runs[1]))
+	}
+	if d := rep.Settings.referenceDuration(); d != rep.Settings.Duration {
+		fmt.Fprintf(w, "  the reference ran %s each time, the scenarios %s: ratios compare rates measured over different lengths\n",
+			seconds(d), seconds(rep.Settings.Duration))
 	}
 	for _, r := range rep.Results {
 		if r.Note != "" {
@@ -313,6 +341,7 @@ func writeTable(w io.Writer, rep *Report) {
 		}
 		fmt.Fprintln(w)
 	}
+	writeRSSTrends(w, append(slices.Clip(rep.ReferenceRunResults), rep.Results...))
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(w, "skipped %s: %s\n", s.Scenario, s.Reason)
 	}

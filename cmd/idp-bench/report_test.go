@@ -114,6 +114,44 @@ func TestWriteTable(t *testing.T) {
 	}
 }
 
+func TestWriteTableReferenceLengthAndRSS(t *testing.T) {
+	rep := sampleReport()
+	rep.Settings.Duration, rep.Settings.ReferenceDuration = 600, 30
+	rep.ReferenceRuns = []float64{40000, 38000}
+	var samples []RSSSample
+	for i := range int64(31) {
+		samples = append(samples, RSSSample{T: float64(i), RSS: 12 << 20, Requests: 40000 * i})
+	}
+	rep.ReferenceRunResults = []Result{
+		{Scenario: "trivial", Seconds: 30, RSSSamples: samples},
+		{Scenario: "trivial-after", Seconds: 30, RSSSamples: samples},
+	}
+	var b bytes.Buffer
+	writeTable(&b, rep)
+	out := b.String()
+	for _, want := range []string{
+		"32 connections, 10m0s per scenario (reference 30s) after 2s warm-up;",
+		"  reference: 40000 req/s before the scenarios, 38000 after (-5.0%)\n" +
+			"  the reference ran 30s each time, the scenarios 10m0s: ratios compare rates measured over different lengths\n",
+		"RSS over the measured window",
+		"trivial           30s   1080000    12.0 MiB  12.0 MiB  12.0 MiB     0 B              0 B",
+		"trivial-after     30s   1080000",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+
+	// Without a reference duration of its own (an older file, or the
+	// default), nothing is said about it.
+	rep.Settings.ReferenceDuration = 0
+	b.Reset()
+	writeTable(&b, rep)
+	if strings.Contains(b.String(), "reference 30s") || strings.Contains(b.String(), "different lengths") {
+		t.Errorf("table:\n%s", b.String())
+	}
+}
+
 func TestJSONRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "r.json")
@@ -135,6 +173,29 @@ func TestJSONRoundTrip(t *testing.T) {
 			t.Errorf("JSON lacks %s", key)
 		}
 	}
+	if bytes.Contains(raw, []byte(`"rss_samples"`)) || bytes.Contains(raw, []byte(`"reference_runs"`)) || bytes.Contains(raw, []byte(`"reference_duration_s"`)) {
+		t.Error("empty RSS samples, reference runs or reference duration written")
+	}
+
+	rep.Settings.ReferenceDuration = 3
+	rep.Results[0].RSSSamples = []RSSSample{{T: 0, RSS: 40 << 20, Requests: 0}, {T: 1.5, RSS: 41 << 20, Requests: 24000}}
+	rep.ReferenceRunResults = []Result{{Scenario: "trivial", RSSSamples: []RSSSample{{T: 0.1, RSS: 12 << 20, Requests: 4000}}}, {Scenario: "trivial-after"}}
+	if err := writeJSON(path, rep); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = os.ReadFile(path)
+	for _, key := range []string{`"rss_samples"`, `"t_s": 1.5`, `"rss_bytes": 42991616`, `"requests": 24000`, `"reference_runs"`, `"reference_duration_s": 3`} {
+		if !bytes.Contains(raw, []byte(key)) {
+			t.Errorf("JSON lacks %s", key)
+		}
+	}
+	if got, err = readReport(path); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Results[0].RSSSamples, rep.Results[0].RSSSamples) || got.ReferenceRunResults[0].RSSSamples[0].Requests != 4000 ||
+		got.Settings.referenceDuration() != 3 {
+		t.Fatalf("round trip lost the RSS samples or the reference runs: %+v", got)
+	}
 	os.WriteFile(path, []byte(`{"version":99}`), 0o644)
 	if _, err := readReport(path); err == nil || !strings.Contains(err.Error(), "version 99") {
 		t.Errorf("another version was read: %v", err)
@@ -142,6 +203,42 @@ func TestJSONRoundTrip(t *testing.T) {
 	os.WriteFile(path, []byte(`not json`), 0o644)
 	if _, err := readReport(path); err == nil {
 		t.Error("garbage was read")
+	}
+}
+
+// A file written before the RSS samples, the reference runs and the
+// reference duration existed reads and compares as before: they are
+// additions, not changes of meaning.
+func TestCompareFileWithoutRSSSamples(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.json")
+	os.WriteFile(old, []byte(`{"version": 1, "started": "2026-03-01T08:00:00Z",
+		"settings": {"connections": 32, "duration_s": 10, "warmup_s": 2},
+		"reference": {"scenario": "trivial", "requests": 400000, "seconds": 20, "rps": 20000, "ratio": 1},
+		"reference_runs_rps": [21000, 19000],
+		"results": [{"scenario": "client_credentials", "requests": 30000, "seconds": 10, "rps": 3000, "ratio": 0.15,
+			"p99_ms": 20, "server_cpu_ms_per_request": 0.3}]}`), 0o644)
+	rep, err := readReport(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Settings.referenceDuration() != 10 || rep.Results[0].RSSSamples != nil || rep.ReferenceRunResults != nil {
+		t.Fatalf("read %+v", rep)
+	}
+	cur := sampleReport()
+	cur.Settings.ReferenceDuration = 3
+	cur.Results[0].RSSSamples = []RSSSample{{T: 0, RSS: 1, Requests: 1}}
+	cur.ReferenceRunResults = []Result{{Scenario: "trivial"}, {Scenario: "trivial-after"}}
+	path := filepath.Join(dir, "new.json")
+	if err := writeJSON(path, cur); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"-compare", old, path}, &out, &errOut); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "client_credentials        3000      16000") {
+		t.Fatalf("comparison:\n%s", out.String())
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -155,14 +156,17 @@ func (p *process) alive() bool {
 
 // memWatch follows the resident set of a process during a run: it resets
 // the kernel's high-water mark at the start (writing 5 to clear_refs) and
-// also samples VmRSS, for kernels that refuse the reset.
+// also samples VmRSS, for kernels that refuse the reset and to keep the
+// resident set's course along with the requests served so far.
 type memWatch struct {
 	pid      int
 	resetOK  bool
+	requests *atomic.Int64 // successful requests so far, or nil
 	stop     chan struct{}
 	done     chan struct{}
 	mu       sync.Mutex
 	maxRSS   int64
+	samples  []memSample
 	interval time.Duration
 }
 
@@ -171,8 +175,10 @@ func readStatus(pid int) string {
 	return string(b)
 }
 
-func watchMemory(pid int) *memWatch {
-	m := &memWatch{pid: pid, stop: make(chan struct{}), done: make(chan struct{}), interval: 100 * time.Millisecond}
+// watchMemory starts watching the resident set of pid; requests, when not
+// nil, counts the successful requests, read with each sample.
+func watchMemory(pid int, requests *atomic.Int64) *memWatch {
+	m := &memWatch{pid: pid, requests: requests, stop: make(chan struct{}), done: make(chan struct{}), interval: 100 * time.Millisecond}
 	m.resetOK = os.WriteFile("/proc/"+strconv.Itoa(pid)+"/clear_refs", []byte("5"), 0) == nil
 	go func() {
 		defer close(m.done)
@@ -191,11 +197,28 @@ func watchMemory(pid int) *memWatch {
 }
 
 func (m *memWatch) sample() {
-	if rss, ok := procStatusKB(readStatus(m.pid), "VmRSS"); ok {
+	status := readStatus(m.pid)
+	if rss, ok := procStatusKB(status, "VmRSS"); ok {
+		s := memSample{at: time.Now(), rss: rss}
+		// Zero where the kernel does not split the resident set (before
+		// Linux 4.5).
+		s.anon, _ = procStatusKB(status, "RssAnon")
+		s.file, _ = procStatusKB(status, "RssFile")
+		if m.requests != nil {
+			s.requests = m.requests.Load()
+		}
 		m.mu.Lock()
 		m.maxRSS = max(m.maxRSS, rss)
+		m.samples = append(m.samples, s)
 		m.mu.Unlock()
 	}
+}
+
+// series returns the samples taken; call it after peak.
+func (m *memWatch) series() []memSample {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.samples
 }
 
 // peak ends the watch and returns the peak resident set in bytes: VmHWM

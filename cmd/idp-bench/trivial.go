@@ -20,7 +20,10 @@ var trivialBody = []byte(`{"status":"ok"}`)
 // serveTrivial serves the reference handler on addr until SIGTERM: the
 // provider's HTTP stack (net/http, gin in release mode, the same server
 // timeouts) with one route writing a fixed small JSON body, so the ratio
-// of a scenario to it is the cost of the provider's own work.
+// of a scenario to it is the cost of the provider's own work. Like the
+// provider, it serves the pprof handlers on a listener of their own at
+// $IDP_DEBUG_PPROF_ADDR when set, so that -pprof profiles the reference
+// too.
 func serveTrivial(addr string) error {
 	gin.SetMode(gin.ReleaseMode)
 	engine := gin.New()
@@ -41,7 +44,18 @@ func serveTrivial(addr string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if paddr := os.Getenv(pprofEnv); paddr != "" {
+		pln, err := net.Listen("tcp", paddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("pprof listener: %w", err)
+		}
+		// No write timeout: a CPU profile answers after the time it covers.
+		ps := &http.Server{Handler: pprofMux(), ReadHeaderTimeout: 10 * time.Second}
+		defer ps.Close()
+		go func() { errc <- ps.Serve(pln) }()
+	}
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
