@@ -47,7 +47,8 @@ type Database struct {
 	MaxOpenConns int    `yaml:"max_open_conns"`
 	MaxIdleConns int    `yaml:"max_idle_conns"`
 	// CacheTTL is how long an instance reuses a client or user record it
-	// read for a token request or check; zero reads every time.
+	// read for a token request or check, unless a change notice drops it
+	// sooner; zero reads every time.
 	CacheTTL time.Duration `yaml:"cache_ttl"`
 }
 
@@ -123,6 +124,9 @@ func Default() Config {
 		Database: Database{
 			MaxOpenConns: 50,
 			MaxIdleConns: 25,
+			// Change notices make most changes immediate; the TTL bounds
+			// the few that bypass them.
+			CacheTTL: 5 * time.Second,
 		},
 		Redis: Redis{
 			Prefix: "tx:",

@@ -256,11 +256,18 @@ func settings() []setting {
 		{
 			path: "database.cache_ttl",
 			doc: "How long an instance reuses a client or user record it read for a token request or a token check, " +
-				"instead of reading it again; `0s` (the default) reads every time. A few seconds take most database reads " +
-				"off the token endpoint and introspection, at a price: a change to a client or user reaches every instance " +
-				"only within this time, so a replaced client secret, or a disabled client or user, may still obtain tokens " +
-				"that long. The tokens a disabled client or user held are still revoked at once, and a failed client " +
-				"authentication always reads the record afresh, so a new client or secret works at once.",
+				"instead of reading it again; `0s` reads every time. It takes most database reads off the token " +
+				"endpoint, introspection and userinfo. Most changes are seen at once all the same: a change made " +
+				"through the admin API, or through the CLI when Redis is configured, is announced to every server " +
+				"(in-process, or on the Redis channel `<redis.prefix>changes`), which drops the record; token " +
+				"revocation never depends on the cache; and a failed client authentication reads the record afresh, " +
+				"so a new client or secret works at once. A change reaches an instance only within this time when no " +
+				"notice carries it: an edit made directly in the database; a CLI change on the embedded backend while " +
+				"a server runs (the server is another process, which the CLI cannot reach); a CLI change whose notice " +
+				"could not be sent (the CLI warns); a notice lost while an instance's connection to Redis was down " +
+				"(the instance drops its whole cache when it reconnects, so only changes made during the outage " +
+				"wait). Until then a replaced client secret, or a disabled client or user, may still obtain tokens at " +
+				"that instance.",
 			field: durationField(func(c *Config) *time.Duration { return &c.Database.CacheTTL }, between(0, time.Minute)),
 		},
 		{
@@ -304,7 +311,7 @@ func settings() []setting {
 		},
 		{
 			path:  "redis.prefix",
-			doc:   "Prefix of every Redis key, so that several deployments can share one Redis.",
+			doc:   "Prefix of every Redis key, and of the channel of record change notices, so that several deployments can share one Redis.",
 			field: stringField(func(c *Config) *string { return &c.Redis.Prefix }),
 		},
 		{

@@ -11,6 +11,7 @@ import (
 	"github.com/go-oauth2/oauth2/v4/manage"
 
 	"github.com/tongxing/tongxing/models"
+	"github.com/tongxing/tongxing/provider/changes"
 	"github.com/tongxing/tongxing/provider/credentials"
 	"github.com/tongxing/tongxing/provider/tokens"
 )
@@ -54,6 +55,11 @@ type Config struct {
 	// RecordCacheTTL is how long a client or user record read for a token
 	// request or check is reused; zero reads every time.
 	RecordCacheTTL time.Duration
+	// Changes tells of changed records, which Follow then drops from the
+	// cache at once; the TTL bounds only the staleness of a notice that
+	// was lost. With Changes set, nothing is cached until Follow has
+	// subscribed. Nil leaves the TTL alone to bound it.
+	Changes changes.Feed
 	// Ready checks dependencies for /readyz besides the token store.
 	Ready map[string]func(context.Context) error
 	Clock func() time.Time
@@ -83,7 +89,8 @@ type Provider struct {
 	// Records read on the path of every token request and check.
 	clientRecords *recordCache[models.Client]
 	userRecords   *recordCache[models.User]
-	insecure      bool // issuer is plain http: cookies cannot be Secure
+	changes       changes.Feed // keeps the record caches in step; may be nil
+	insecure      bool         // issuer is plain http: cookies cannot be Secure
 }
 
 // New returns a provider; it checks that every dependency is present.
@@ -115,6 +122,7 @@ func New(cfg Config) (*Provider, error) {
 		life:       cfg.Lifetimes,
 		idTokenAlg: cfg.IDTokenAlg,
 		ready:      cfg.Ready,
+		changes:    cfg.Changes,
 		now:        cfg.Clock,
 		log:        cfg.Log,
 		insecure:   len(cfg.Issuer) >= 7 && cfg.Issuer[:7] == "http://",
@@ -140,6 +148,10 @@ func New(cfg Config) (*Provider, error) {
 	p.hashSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 	p.clientRecords = newRecordCache(cfg.RecordCacheTTL, p.now, cfg.Clients.Get)
 	p.userRecords = newRecordCache(cfg.RecordCacheTTL, p.now, cfg.Users.Get)
+	if p.changes != nil {
+		p.clientRecords.holdUntilReset()
+		p.userRecords.holdUntilReset()
+	}
 	p.sessions = newSessionCodec(name, cfg.Secrets.Derive("session"), cfg.Lifetimes.Session, p.now)
 	p.engine = newEngine(p)
 	p.grants = map[string]grant{

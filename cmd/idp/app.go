@@ -14,6 +14,7 @@ import (
 
 	"github.com/tongxing/tongxing/config"
 	"github.com/tongxing/tongxing/models"
+	"github.com/tongxing/tongxing/provider/changes"
 	"github.com/tongxing/tongxing/provider/credentials"
 	"github.com/tongxing/tongxing/provider/keys"
 	"github.com/tongxing/tongxing/provider/tokens"
@@ -29,6 +30,9 @@ type app struct {
 	store   *models.Store
 	secrets *credentials.SecretHasher
 	closers []func() error
+	// Opened on first use, then shared.
+	rdb  redis.UniversalClient
+	feed changes.Feed
 }
 
 // openApp opens the database (migrating it when migrate is set) and the
@@ -91,13 +95,36 @@ func (a *app) tokenStore() (tokens.Store, error) {
 		a.closers = append(a.closers, s.Close)
 		return s, nil
 	}
-	r := a.cfg.Redis
-	client := redis.NewUniversalClient(&redis.UniversalOptions{
-		Addrs: r.Addrs, MasterName: r.MasterName, Username: r.Username, Password: r.Password, DB: r.DB,
-	})
-	s := redisstore.New(client, redisstore.Options{Prefix: r.Prefix})
-	a.closers = append(a.closers, client.Close)
-	return s, nil
+	return redisstore.New(a.redisClient(), redisstore.Options{Prefix: a.cfg.Redis.Prefix}), nil
+}
+
+// redisClient returns the configured Redis client, opened once for the token
+// store and the change feed. It connects on first use.
+func (a *app) redisClient() redis.UniversalClient {
+	if a.rdb == nil {
+		r := a.cfg.Redis
+		a.rdb = redis.NewUniversalClient(&redis.UniversalOptions{
+			Addrs: r.Addrs, MasterName: r.MasterName, Username: r.Username, Password: r.Password, DB: r.DB,
+		})
+		a.closers = append(a.closers, a.rdb.Close)
+	}
+	return a.rdb
+}
+
+// changeFeed returns the feed of record change notices, made once: through
+// Redis when it is configured, so that every server hears the changes of
+// the others and of the command line; in-process otherwise, where the
+// admin API and the provider of the one server share it, and the command
+// line, in a process of its own, reaches no one.
+func (a *app) changeFeed() changes.Feed {
+	if a.feed == nil {
+		if a.cfg.UsesRedis() {
+			a.feed = changes.NewRedis(a.redisClient(), a.cfg.Redis.Prefix, a.log)
+		} else {
+			a.feed = changes.NewLocal()
+		}
+	}
+	return a.feed
 }
 
 // signingKeys loads the key set, creating a key per configured algorithm

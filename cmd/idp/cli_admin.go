@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/tongxing/tongxing/provider/admin"
+	"github.com/tongxing/tongxing/provider/changes"
 	"github.com/tongxing/tongxing/provider/tokens"
 )
 
@@ -51,7 +53,7 @@ func (c *cli) runAdmin(cmd *cobra.Command, n needs, f func(e *adminEnv) error) e
 		return err
 	}
 	defer a.Close()
-	sc := admin.Config{Records: a.store, Secrets: a.secrets, Log: a.log}
+	sc := admin.Config{Records: a.store, Secrets: a.secrets, Changes: cliChanges(a, cmd.ErrOrStderr()), Log: a.log}
 	if n&needTokens != 0 {
 		if sc.Tokens, err = openTokenStore(a); err != nil {
 			return err
@@ -67,6 +69,38 @@ func (c *cli) runAdmin(cmd *cobra.Command, n needs, f func(e *adminEnv) error) e
 		return err
 	}
 	return cliError(f(&adminEnv{ctx: admin.WithActor(ctx, cliActor()), app: a, svc: svc, out: cmd.OutOrStdout()}))
+}
+
+// cliChanges is where the command line announces its changes to clients
+// and users: through Redis when it is configured, so running servers drop
+// the records at once. On the embedded backend the server runs in another
+// process, which nothing here reaches: it reads a changed record again
+// within database.cache_ttl.
+func cliChanges(a *app, stderr io.Writer) changes.Publisher {
+	if !a.cfg.UsesRedis() {
+		return nil
+	}
+	return &warningPublisher{feed: a.changeFeed(), w: stderr, ttl: a.cfg.Database.CacheTTL}
+}
+
+// warningPublisher turns a notice that could not be sent into a warning
+// for the person at the command line, and nothing more: the change is
+// written by then, so the command succeeds, and running servers see it
+// when their record cache expires.
+type warningPublisher struct {
+	feed   changes.Publisher
+	w      io.Writer
+	ttl    time.Duration
+	warned bool
+}
+
+func (p *warningPublisher) Publish(ctx context.Context, n changes.Notice) error {
+	if err := p.feed.Publish(ctx, n); err != nil && !p.warned {
+		p.warned = true
+		fmt.Fprintf(p.w, "warning: running servers could not be told of the change to %s %s (%v); "+
+			"they will see it within database.cache_ttl (%s here)\n", n.Kind, n.ID, err, p.ttl)
+	}
+	return nil
 }
 
 // openTokenStore opens the token store for a command. A running server

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tongxing/tongxing/models"
+	"github.com/tongxing/tongxing/provider/changes"
 	"github.com/tongxing/tongxing/provider/clientreg"
 	"github.com/tongxing/tongxing/provider/credentials"
 )
@@ -50,7 +51,9 @@ func seedDemo(ctx context.Context, a *app, out io.Writer) error {
 	case err == nil:
 		u.PasswordHash = credentials.HashPassword(password, credentials.DefaultPasswordParams)
 		u.Disabled = false
-		err = a.store.Users.Update(ctx, u)
+		if err = a.store.Users.Update(ctx, u); err == nil {
+			err = announce(ctx, a, changes.User, u.ID)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("user %s: %w", demoUsername, err)
@@ -75,7 +78,21 @@ func upsertClient(ctx context.Context, a *app, md clientreg.Metadata) (clientreg
 		return out, err
 	}
 	c.Version, c.CreatedAt = old.Version, old.CreatedAt
-	return out, a.store.Clients.Update(ctx, c)
+	if err := a.store.Clients.Update(ctx, c); err != nil {
+		return out, err
+	}
+	return out, announce(ctx, a, changes.Client, c.ID)
+}
+
+// announce tells the servers that cache records that seeding changed one.
+// Seeding runs before this server listens, but other servers sharing
+// Redis may be serving, and seeding again replaces secrets and passwords:
+// none may keep accepting the old ones from its cache.
+func announce(ctx context.Context, a *app, kind changes.Kind, id string) error {
+	if err := a.changeFeed().Publish(ctx, changes.Notice{Kind: kind, ID: id}); err != nil {
+		return fmt.Errorf("telling running servers of the re-seeded %s %s: %w", kind, id, err)
+	}
+	return nil
 }
 
 func orNone(s string) string {

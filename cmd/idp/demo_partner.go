@@ -10,6 +10,7 @@ import (
 	"github.com/tongxing/tongxing/compat/partner"
 	"github.com/tongxing/tongxing/models"
 	"github.com/tongxing/tongxing/provider"
+	"github.com/tongxing/tongxing/provider/changes"
 	"github.com/tongxing/tongxing/provider/clientreg"
 	"github.com/tongxing/tongxing/provider/credentials"
 )
@@ -112,5 +113,8 @@ func upsertPartnerUser(ctx context.Context, a *app, password, companyID string, 
 	if fresh {
 		return u, a.store.Users.Create(ctx, u)
 	}
-	return u, a.store.Users.Update(ctx, u)
+	if err := a.store.Users.Update(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, announce(ctx, a, changes.User, u.ID)
 }

@@ -106,7 +106,8 @@ type server struct {
 }
 
 // newServer assembles the provider and its routes on a's dependencies.
-// Background work (key reloading) stops with ctx.
+// Background work (key reloading, following record changes) stops with
+// ctx.
 func newServer(ctx context.Context, a *app) (*server, error) {
 	ts, err := a.tokenStore()
 	if err != nil {
@@ -140,6 +141,7 @@ func newServer(ctx context.Context, a *app) (*server, error) {
 		},
 		IDTokenAlg:     cfg.Keys.SigningAlgorithm(),
 		RecordCacheTTL: cfg.Database.CacheTTL,
+		Changes:        a.changeFeed(),
 		SessionCookie:  cfg.Session.CookieName,
 		Ready:          map[string]func(context.Context) error{"database": sqlDB.PingContext},
 		Log:            a.log,
@@ -147,6 +149,7 @@ func newServer(ctx context.Context, a *app) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	go p.Follow(ctx)
 	gin.SetMode(gin.ReleaseMode)
 	engine := gin.New()
 	engine.Use(gin.Recovery(), requestLog(a.log))

@@ -62,7 +62,7 @@ func (n newUser) input() admin.NewUser {
 
 // createUser creates a user from the command line and returns its record.
 func createUser(ctx context.Context, a *app, n newUser) (*models.User, error) {
-	svc, err := admin.NewService(admin.Config{Records: a.store, Secrets: a.secrets, Log: a.log})
+	svc, err := admin.NewService(admin.Config{Records: a.store, Secrets: a.secrets, Changes: a.changeFeed(), Log: a.log})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tongxing/tongxing/models"
+	"github.com/tongxing/tongxing/provider/changes"
 	"github.com/tongxing/tongxing/provider/clientreg"
 	"github.com/tongxing/tongxing/provider/credentials"
 )
@@ -278,6 +279,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, version int64, ed
 		if err := s.records.Clients.Update(ctx, &next); err != nil {
 			return storeError(err, fmt.Sprintf("client %q", id))
 		}
+		s.announce(ctx, changes.Client, id)
 		out = s.describeClient(&next)
 		s.record(ctx, change{action: "client.update", target: "client:" + id, before: before, after: out})
 		return nil
@@ -308,6 +310,7 @@ func (s *Service) setClient(ctx context.Context, id string, version int64, actio
 		if err := s.records.Clients.Update(ctx, c); err != nil {
 			return storeError(err, fmt.Sprintf("client %q", id))
 		}
+		s.announce(ctx, changes.Client, id)
 		out = s.describeClient(c)
 		s.record(ctx, change{action: action, target: "client:" + id, detail: detail, before: before, after: out})
 		return nil
@@ -403,6 +406,7 @@ func (s *Service) DeleteClient(ctx context.Context, id string, version int64) er
 	if err := s.records.Clients.Delete(ctx, id); err != nil {
 		return storeError(err, what)
 	}
+	s.announce(ctx, changes.Client, id)
 	s.record(ctx, change{action: "client.delete", target: "client:" + id, before: s.describeClient(c)})
 	if err := ts.RevokeClient(ctx, id); err != nil {
 		return fmt.Errorf("revoking the tokens of client %q: %w", id, err)

@@ -26,6 +26,7 @@ import (
 	"github.com/tongxing/tongxing/models/modelstest"
 	"github.com/tongxing/tongxing/provider"
 	"github.com/tongxing/tongxing/provider/admin"
+	"github.com/tongxing/tongxing/provider/changes"
 	"github.com/tongxing/tongxing/provider/clientreg"
 	"github.com/tongxing/tongxing/provider/credentials"
 	"github.com/tongxing/tongxing/provider/keys"
@@ -152,6 +153,10 @@ func newEnv(t *testing.T, s setup) *env {
 	secrets, _ := credentials.NewSecretHasher(bytes.Repeat([]byte{5}, 32))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := &env{t: t, records: records, tokens: ts, secrets: secrets, clock: clk}
+	// The provider caches records for longer than any test runs, so only
+	// the service's change notices can show it a change: every effect the
+	// tests check through the provider proves its write path announces.
+	feed := &followedFeed{Local: changes.NewLocal(), followed: make(chan struct{})}
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.p, err = provider.New(provider.Config{
 		Issuer:   "http://" + e.srv.Listener.Addr().String(),
@@ -165,14 +170,24 @@ func newEnv(t *testing.T, s setup) *env {
 		Lifetimes: provider.Lifetimes{
 			Access: time.Hour, Refresh: 24 * time.Hour, IDToken: time.Hour, Code: time.Minute, Session: time.Hour,
 		},
-		Clock: clk.Now,
-		Log:   log,
+		RecordCacheTTL: 24 * time.Hour,
+		Changes:        feed,
+		Clock:          clk.Now,
+		Log:            log,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	followCtx, stopFollowing := context.WithCancel(context.Background())
+	t.Cleanup(stopFollowing)
+	go e.p.Follow(followCtx)
+	select {
+	case <-feed.followed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the provider did not follow the change feed")
+	}
 	e.svc, err = admin.NewService(admin.Config{Records: records, Tokens: ts, Secrets: secrets, Keys: set,
-		Clock: clk.Now, PasswordParams: cheap, Log: log})
+		Clock: clk.Now, PasswordParams: cheap, Changes: feed, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,6 +202,29 @@ func newEnv(t *testing.T, s setup) *env {
 	e.root = e.client("root-admin", "client_credentials", "admin")
 	e.admin = e.serviceToken(e.root, "admin")
 	return e
+}
+
+// followedFeed is the in-process feed, closing followed once the
+// provider's caches follow it, so that a test never runs before they do.
+type followedFeed struct {
+	*changes.Local
+	followed chan struct{}
+	once     sync.Once
+}
+
+func (f *followedFeed) Subscribe(ctx context.Context, h changes.Handler) error {
+	return f.Local.Subscribe(ctx, resetSignal{h, func() { f.once.Do(func() { close(f.followed) }) }})
+}
+
+// resetSignal is a handler that calls signal after each reset.
+type resetSignal struct {
+	changes.Handler
+	signal func()
+}
+
+func (r resetSignal) Reset() {
+	r.Handler.Reset()
+	r.signal()
 }
 
 // cred is a client's ID and secret.

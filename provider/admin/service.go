@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tongxing/tongxing/models"
+	"github.com/tongxing/tongxing/provider/changes"
 	"github.com/tongxing/tongxing/provider/credentials"
 	"github.com/tongxing/tongxing/provider/tokens"
 )
@@ -33,7 +34,12 @@ type Config struct {
 	Clock func() time.Time
 	// PasswordParams hash new passwords; zero means the default.
 	PasswordParams credentials.PasswordParams
-	// Log receives audit write failures; nil discards them.
+	// Changes tells the instances that cache client and user records of
+	// every change to one; nil tells no one, and they see a change when
+	// their cache expires.
+	Changes changes.Publisher
+	// Log receives audit write and change notice failures; nil discards
+	// them.
 	Log *slog.Logger
 }
 
@@ -42,7 +48,8 @@ type Config struct {
 var ErrNoTokenStore = errors.New("admin: this operation needs the token store")
 
 // Service is every administrative operation. Each change is checked,
-// written with optimistic locking, carried through to the token store, and
+// written with optimistic locking, announced to the instances that cache
+// the record (Config.Changes), carried through to the token store, and
 // recorded in the audit log with the actor of its context (WithActor).
 type Service struct {
 	records  *models.Store
@@ -51,6 +58,7 @@ type Service struct {
 	keys     KeyRotator
 	clock    func() time.Time
 	password credentials.PasswordParams
+	changes  changes.Publisher
 	log      *slog.Logger
 }
 
@@ -60,7 +68,7 @@ func NewService(cfg Config) (*Service, error) {
 		return nil, errors.New("admin: a service needs the records and the secret hasher")
 	}
 	s := &Service{records: cfg.Records, tokens: cfg.Tokens, secrets: cfg.Secrets, keys: cfg.Keys,
-		clock: cfg.Clock, password: cfg.PasswordParams, log: cfg.Log}
+		clock: cfg.Clock, password: cfg.PasswordParams, changes: cfg.Changes, log: cfg.Log}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -118,6 +126,26 @@ func (s *Service) record(ctx context.Context, c change) {
 		Detail: c.detail, Before: auditJSON(c.before), After: auditJSON(c.after)}
 	if err := s.records.Audit.Append(ctx, e); err != nil {
 		s.log.ErrorContext(ctx, "writing the audit log failed", "action", c.action, "target", c.target, "error", err)
+	}
+}
+
+// announceTimeout bounds the wait for a change notice to be sent.
+const announceTimeout = 5 * time.Second
+
+// announce tells the instances that cache records that the record of kind
+// and id changed; it is called once the change is written. The change is
+// made by then, so a failure is logged rather than returned: instances
+// see the change when their cache expires. The notice is sent even when
+// the caller has gone: the change was made all the same.
+func (s *Service) announce(ctx context.Context, kind changes.Kind, id string) {
+	if s.changes == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), announceTimeout)
+	defer cancel()
+	if err := s.changes.Publish(ctx, changes.Notice{Kind: kind, ID: id}); err != nil {
+		s.log.WarnContext(ctx, "telling the instances of a change failed; they see it when their record cache expires",
+			"target", string(kind)+":"+id, "error", err)
 	}
 }
 

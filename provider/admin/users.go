@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tongxing/tongxing/models"
+	"github.com/tongxing/tongxing/provider/changes"
 	"github.com/tongxing/tongxing/provider/credentials"
 	"github.com/tongxing/tongxing/provider/tokens"
 )
@@ -250,6 +251,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, version int64, edit
 		if err := s.records.Users.Update(ctx, u); err != nil {
 			return userStoreError(err, id)
 		}
+		s.announce(ctx, changes.User, id)
 		out = describeUser(u)
 		s.record(ctx, change{action: "user.update", target: "user:" + id, before: before, after: out})
 		return nil
@@ -291,6 +293,7 @@ func (s *Service) setUser(ctx context.Context, id string, version int64, action,
 		if err := s.records.Users.Update(ctx, u); err != nil {
 			return userStoreError(err, id)
 		}
+		s.announce(ctx, changes.User, id)
 		out = describeUser(u)
 		s.record(ctx, change{action: action, target: "user:" + id, detail: detail, before: before, after: out})
 		return nil
