@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -36,9 +35,7 @@ func (p *Provider) opaqueToken(exp time.Time) string {
 }
 
 func (p *Provider) tokenMAC(data []byte) []byte {
-	m := hmac.New(sha256.New, p.tokenKey)
-	m.Write(data)
-	return m.Sum(nil)[:opaqueMAC]
+	return p.expiryMAC.Sum(nil, data)[:opaqueMAC]
 }
 
 // opaqueExpiryOf returns the expiry an opaque token of this provider

@@ -84,8 +84,8 @@ type Provider struct {
 	engine     *manage.Manager
 	grants     map[string]grant
 	sessions   *sessionCodec
-	tokenKey   []byte        // authenticates the expiry inside opaque tokens
-	hashSlots  chan struct{} // bounds concurrent password verifications
+	expiryMAC  *credentials.MAC // authenticates the expiry inside opaque tokens
+	hashSlots  chan struct{}    // bounds concurrent password verifications
 	// Records read on the path of every token request and check.
 	clientRecords *recordCache[models.Client]
 	userRecords   *recordCache[models.User]
@@ -144,7 +144,7 @@ func New(cfg Config) (*Provider, error) {
 	if name == "" {
 		name = "tongxing_session"
 	}
-	p.tokenKey = cfg.Secrets.Derive("opaque access token")
+	p.expiryMAC = credentials.NewMAC(cfg.Secrets.Derive("opaque access token"))
 	p.hashSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 	p.clientRecords = newRecordCache(cfg.RecordCacheTTL, p.now, cfg.Clients.Get)
 	p.userRecords = newRecordCache(cfg.RecordCacheTTL, p.now, cfg.Users.Get)

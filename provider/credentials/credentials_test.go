@@ -2,7 +2,11 @@ package credentials
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -84,4 +88,26 @@ func TestRandom(t *testing.T) {
 	if h := RandomHex(20); len(h) != 40 {
 		t.Errorf("RandomHex(20) = %q", h)
 	}
+}
+
+// TestMACMatchesHMAC: the pooled MAC is HMAC-SHA-256, also when its states
+// are reused concurrently and when it appends to a buffer.
+func TestMACMatchesHMAC(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	m := NewMAC(key)
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Go(func() {
+			for j := range 50 {
+				data := []byte(fmt.Sprintf("message %d/%d", i, j))
+				want := hmac.New(sha256.New, key)
+				want.Write(data)
+				if got := m.Sum([]byte("prefix"), data); string(got) != "prefix"+string(want.Sum(nil)) {
+					t.Errorf("Sum(%q) = %x", data, got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -14,6 +14,7 @@ const MinKeyLen = 32
 // so a leaked client table alone does not allow checking guesses offline.
 type SecretHasher struct {
 	key []byte
+	mac *MAC
 }
 
 // NewSecretHasher returns a hasher keyed with key (at least MinKeyLen bytes).
@@ -21,14 +22,12 @@ func NewSecretHasher(key []byte) (*SecretHasher, error) {
 	if len(key) < MinKeyLen {
 		return nil, errors.New("credentials: secret key shorter than 32 bytes")
 	}
-	return &SecretHasher{key: append([]byte(nil), key...)}, nil
+	return &SecretHasher{key: append([]byte(nil), key...), mac: NewMAC(key)}, nil
 }
 
 // Hash returns the stored form of secret.
 func (h *SecretHasher) Hash(secret string) []byte {
-	m := hmac.New(sha256.New, h.key)
-	m.Write([]byte(secret))
-	return m.Sum(nil)
+	return h.mac.Sum(nil, []byte(secret))
 }
 
 // Verify reports in constant time whether secret hashes to stored.
@@ -36,7 +35,8 @@ func (h *SecretHasher) Verify(stored []byte, secret string) bool {
 	if len(stored) == 0 {
 		return false
 	}
-	return subtle.ConstantTimeCompare(stored, h.Hash(secret)) == 1
+	var buf [sha256.Size]byte
+	return subtle.ConstantTimeCompare(stored, h.mac.Sum(buf[:0], []byte(secret))) == 1
 }
 
 // Derive returns a key for another purpose (cookies, CSRF) derived from the
