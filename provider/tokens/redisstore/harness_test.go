@@ -3,36 +3,23 @@ package redisstore
 import (
 	"context"
 	"crypto/rand"
-	"os"
 	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tongxing/tongxing/provider/internal/redistest"
 	"github.com/tongxing/tongxing/provider/tokens"
 	"github.com/tongxing/tongxing/provider/tokens/conformance"
 )
 
-// envAddr names the variable that points the tests at a Redis server.
-const envAddr = "IDP_TEST_REDIS_ADDR"
-
-// redisAddr returns the server the tests may use, or skips the test.
-func redisAddr(t *testing.T) string {
-	t.Helper()
-	addr := os.Getenv(envAddr)
-	if addr == "" {
-		t.Skipf("set %s (e.g. 127.0.0.1:6379) to run the Redis tests", envAddr)
-	}
-	return addr
-}
-
 // dial returns a client on the test server, closed when the test ends.
 func dial(t *testing.T) *redis.Client {
 	t.Helper()
-	client := redis.NewClient(&redis.Options{Addr: redisAddr(t)})
+	client := redis.NewClient(&redis.Options{Addr: redistest.Addr(t)})
 	t.Cleanup(func() { _ = client.Close() })
 	if err := client.Ping(t.Context()).Err(); err != nil {
-		t.Fatalf("%s=%s: %v", envAddr, client.Options().Addr, err)
+		t.Fatalf("%s=%s: %v", redistest.EnvAddr, client.Options().Addr, err)
 	}
 	return client
 }

@@ -3,7 +3,6 @@ package redisstore
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"github.com/go-oauth2/oauth2/v4/models"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tongxing/tongxing/provider/internal/redistest"
 	"github.com/tongxing/tongxing/provider/tokens"
 	"github.com/tongxing/tongxing/provider/tokens/conformance"
 	"github.com/tongxing/tongxing/provider/tokens/internal/record"
@@ -110,12 +110,7 @@ func TestKeyLayout(t *testing.T) {
 // It runs on a server of its own: used_memory of a shared one moves with
 // whatever else is writing to it.
 func TestMemoryPerToken(t *testing.T) {
-	redisAddr(t)
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skipf("redis-server is not on PATH; %s alone does not give a private server to measure", envAddr)
-	}
-	client := startRedisServer(t, bin, t.TempDir(), "memory", freeClusterPort(t))
+	client := redistest.Private(t, "memory")
 	ctx := t.Context()
 	prefix := testPrefix(t, client)
 	s := New(client, Options{Prefix: prefix})
