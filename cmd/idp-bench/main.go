@@ -93,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	)
 	fs.SetOutput(stderr)
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each scenario")
-	fs.DurationVar(&o.referenceDuration, "reference-duration", 0, "measured time of each of the two reference runs (default: the value of -duration)")
+	fs.DurationVar(&o.referenceDuration, "reference-duration", 0, "measured time of each of the two reference runs and of the raw signing runs (default: the value of -duration)")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "warm-up before each scenario's measured time (not counted)")
 	fs.IntVar(&o.connections, "connections", defaultConns, "concurrent keep-alive connections, one request in flight on each")
 	fs.StringVar(&o.scenarios, "scenarios", "all", "comma-separated `LIST` of scenarios to run (see -list)")
