@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -40,21 +41,7 @@ func (a *API) listClients(c *gin.Context) {
 }
 
 func (a *API) createClient(c *gin.Context) {
-	d, err := readDocument(c.Writer, c.Request)
-	var n NewClient
-	if err == nil {
-		err = d.apply(n.Fields(), nil)
-	}
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	cl, err := a.svc.CreateClient(c.Request.Context(), n)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.created(c, "/clients/"+cl.ClientID, cl, nil)
+	create(a, c, (*NewClient).Fields, a.svc.CreateClient, func(cl *Client) string { return "/clients/" + cl.ClientID })
 }
 
 func (a *API) getClient(c *gin.Context) {
@@ -65,23 +52,9 @@ func (a *API) getClient(c *gin.Context) {
 // updateClient is PUT (the document replaces the metadata; what it omits
 // takes its default) and PATCH (the document changes the members it has).
 func (a *API) updateClient(c *gin.Context) {
-	d, err := readDocument(c.Writer, c.Request)
-	var version int64
-	if err == nil {
-		version, err = precondition(c.Request, d, true)
-	}
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	replace := c.Request.Method == http.MethodPut
-	cl, err := a.svc.UpdateClient(c.Request.Context(), c.Param("id"), version, func(cur *Client, ch *ClientChange) error {
-		if replace {
-			*ch = ClientChange{}
-		}
-		return d.apply(ch.Fields(), map[string]any{"client_id": cur.ClientID, "enabled": cur.Enabled}, clientReadOnly...)
-	})
-	a.render(c, http.StatusOK, cl, err)
+	update(a, c, a.svc.UpdateClient, (*ClientChange).Fields, func(cur *Client) map[string]any {
+		return map[string]any{"client_id": cur.ClientID, "enabled": cur.Enabled}
+	}, clientReadOnly)
 }
 
 func (a *API) deleteClient(c *gin.Context) {
@@ -93,36 +66,25 @@ func (a *API) deleteClient(c *gin.Context) {
 }
 
 func (a *API) enableClient(c *gin.Context) {
-	a.clientAction(c, nil, func(version int64) (*Client, error) {
+	act(a, c, nil, func(version int64) (*Client, error) {
 		return a.svc.EnableClient(c.Request.Context(), c.Param("id"), version)
 	})
 }
 
 func (a *API) disableClient(c *gin.Context) {
-	a.clientAction(c, nil, func(version int64) (*Client, error) {
+	act(a, c, nil, func(version int64) (*Client, error) {
 		return a.svc.DisableClient(c.Request.Context(), c.Param("id"), version)
 	})
 }
 
 func (a *API) rotateSecret(c *gin.Context) {
 	var grace int64
-	a.clientAction(c, map[string]any{"grace_period_seconds": &grace}, func(version int64) (*Client, error) {
+	act(a, c, map[string]any{"grace_period_seconds": &grace}, func(version int64) (*Client, error) {
 		if grace < 0 || grace > int64(MaxSecretGrace/time.Second) {
 			return nil, errGrace
 		}
 		return a.svc.RotateClientSecret(c.Request.Context(), c.Param("id"), version, time.Duration(grace)*time.Second)
 	})
-}
-
-// clientAction runs an action on a client with the optional precondition
-// and the members of fields.
-func (a *API) clientAction(c *gin.Context, fields map[string]any, f func(version int64) (*Client, error)) {
-	version, err := action(c, fields)
-	var cl *Client
-	if err == nil {
-		cl, err = f(version)
-	}
-	a.render(c, http.StatusOK, cl, err)
 }
 
 // userReadOnly are the members of a user's representation an update skips.
@@ -144,21 +106,7 @@ func (a *API) listUsers(c *gin.Context) {
 }
 
 func (a *API) createUser(c *gin.Context) {
-	d, err := readDocument(c.Writer, c.Request)
-	var n NewUser
-	if err == nil {
-		err = d.apply(n.Fields(), nil)
-	}
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	u, err := a.svc.CreateUser(c.Request.Context(), n)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.created(c, "/users/"+u.Sub, u, nil)
+	create(a, c, (*NewUser).Fields, a.svc.CreateUser, func(u *User) string { return "/users/" + u.Sub })
 }
 
 func (a *API) getUser(c *gin.Context) {
@@ -167,60 +115,34 @@ func (a *API) getUser(c *gin.Context) {
 }
 
 func (a *API) updateUser(c *gin.Context) {
-	d, err := readDocument(c.Writer, c.Request)
-	var version int64
-	if err == nil {
-		version, err = precondition(c.Request, d, true)
-	}
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	replace := c.Request.Method == http.MethodPut
-	u, err := a.svc.UpdateUser(c.Request.Context(), c.Param("id"), version, func(cur *User, ch *UserChange) error {
-		if replace {
-			*ch = UserChange{}
-		}
-		fixed := map[string]any{"sub": cur.Sub, "disabled": cur.Disabled, "company_id": cur.CompanyID}
-		return d.apply(ch.Fields(), fixed, userReadOnly...)
-	})
-	a.render(c, http.StatusOK, u, err)
+	update(a, c, a.svc.UpdateUser, (*UserChange).Fields, func(cur *User) map[string]any {
+		return map[string]any{"sub": cur.Sub, "disabled": cur.Disabled, "company_id": cur.CompanyID}
+	}, userReadOnly)
 }
 
 func (a *API) setPassword(c *gin.Context) {
 	var password string
-	a.userAction(c, map[string]any{"password": &password}, func(version int64) (*User, error) {
+	act(a, c, map[string]any{"password": &password}, func(version int64) (*User, error) {
 		return a.svc.SetPassword(c.Request.Context(), c.Param("id"), version, password)
 	})
 }
 
 func (a *API) enableUser(c *gin.Context) {
-	a.userAction(c, nil, func(version int64) (*User, error) {
+	act(a, c, nil, func(version int64) (*User, error) {
 		return a.svc.EnableUser(c.Request.Context(), c.Param("id"), version)
 	})
 }
 
 func (a *API) disableUser(c *gin.Context) {
-	a.userAction(c, nil, func(version int64) (*User, error) {
+	act(a, c, nil, func(version int64) (*User, error) {
 		return a.svc.DisableUser(c.Request.Context(), c.Param("id"), version)
 	})
 }
 
 func (a *API) signOut(c *gin.Context) {
-	a.userAction(c, nil, func(version int64) (*User, error) {
+	act(a, c, nil, func(version int64) (*User, error) {
 		return a.svc.SignOut(c.Request.Context(), c.Param("id"), version)
 	})
-}
-
-// userAction runs an action on a user with the optional precondition and
-// the members of fields.
-func (a *API) userAction(c *gin.Context, fields map[string]any, f func(version int64) (*User, error)) {
-	version, err := action(c, fields)
-	var u *User
-	if err == nil {
-		u, err = f(version)
-	}
-	a.render(c, http.StatusOK, u, err)
 }
 
 func (a *API) listIdentities(c *gin.Context) {
@@ -256,21 +178,7 @@ func (a *API) listCompanies(c *gin.Context) {
 }
 
 func (a *API) createCompany(c *gin.Context) {
-	d, err := readDocument(c.Writer, c.Request)
-	var n NewCompany
-	if err == nil {
-		err = d.apply(n.Fields(), nil)
-	}
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	co, err := a.svc.CreateCompany(c.Request.Context(), n)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.created(c, "/companies/"+co.ID, co, nil)
+	create(a, c, (*NewCompany).Fields, a.svc.CreateCompany, func(co *Company) string { return "/companies/" + co.ID })
 }
 
 func (a *API) getCompany(c *gin.Context) {
@@ -279,23 +187,9 @@ func (a *API) getCompany(c *gin.Context) {
 }
 
 func (a *API) updateCompany(c *gin.Context) {
-	d, err := readDocument(c.Writer, c.Request)
-	var version int64
-	if err == nil {
-		version, err = precondition(c.Request, d, true)
-	}
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	replace := c.Request.Method == http.MethodPut
-	co, err := a.svc.UpdateCompany(c.Request.Context(), c.Param("id"), version, func(cur *Company, ch *CompanyChange) error {
-		if replace {
-			*ch = CompanyChange{}
-		}
-		return d.apply(ch.Fields(), map[string]any{"id": cur.ID}, companyReadOnly...)
-	})
-	a.render(c, http.StatusOK, co, err)
+	update(a, c, a.svc.UpdateCompany, (*CompanyChange).Fields, func(cur *Company) map[string]any {
+		return map[string]any{"id": cur.ID}
+	}, companyReadOnly)
 }
 
 func (a *API) deleteCompany(c *gin.Context) {
@@ -317,13 +211,13 @@ func (a *API) listCompanyUsers(c *gin.Context) {
 }
 
 func (a *API) linkUser(c *gin.Context) {
-	a.userAction(c, nil, func(version int64) (*User, error) {
+	act(a, c, nil, func(version int64) (*User, error) {
 		return a.svc.LinkUser(c.Request.Context(), c.Param("id"), c.Param("user_id"), version)
 	})
 }
 
 func (a *API) unlinkUser(c *gin.Context) {
-	a.userAction(c, nil, func(version int64) (*User, error) {
+	act(a, c, nil, func(version int64) (*User, error) {
 		return a.svc.UnlinkUser(c.Request.Context(), c.Param("id"), c.Param("user_id"), version)
 	})
 }
@@ -361,4 +255,65 @@ func (a *API) listAudit(c *gin.Context) {
 	}
 	l, err := a.svc.ListAudit(c.Request.Context(), f, p)
 	a.render(c, http.StatusOK, l, err)
+}
+
+// create answers a POST that creates a record: the document fills the
+// new record's fields, add creates it, and the answer is 201 with the
+// record and its location.
+func create[N, T any](a *API, c *gin.Context, fields func(*N) map[string]any, add func(context.Context, N) (T, error), location func(T) string) {
+	d, err := readDocument(c.Writer, c.Request)
+	var n N
+	if err == nil {
+		err = d.apply(fields(&n), nil)
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	rec, err := add(c.Request.Context(), n)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.created(c, location(rec), rec, nil)
+}
+
+// update answers PUT (the document replaces the record's changeable
+// members; what it omits takes its default) and PATCH (the document
+// changes the members it has) of the record named by the path, under the
+// precondition the request states. fixed are the members the document may
+// repeat but not change; readOnly those it may carry and that are skipped.
+func update[T, C any, E ~func(cur *T, ch *C) error](a *API, c *gin.Context,
+	run func(ctx context.Context, id string, version int64, edit E) (*T, error),
+	fields func(*C) map[string]any, fixed func(cur *T) map[string]any, readOnly []string) {
+	d, err := readDocument(c.Writer, c.Request)
+	var version int64
+	if err == nil {
+		version, err = precondition(c.Request, d, true)
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	replace := c.Request.Method == http.MethodPut
+	rec, err := run(c.Request.Context(), c.Param("id"), version, func(cur *T, ch *C) error {
+		if replace {
+			var zero C
+			*ch = zero
+		}
+		return d.apply(fields(ch), fixed(cur), readOnly...)
+	})
+	a.render(c, http.StatusOK, rec, err)
+}
+
+// act answers a POST that acts on a record (enable, disable, rotate, ...)
+// under the optional precondition, with the members of fields read from
+// the document, and renders the record f returns.
+func act[T any](a *API, c *gin.Context, fields map[string]any, f func(version int64) (T, error)) {
+	version, err := action(c, fields)
+	var rec T
+	if err == nil {
+		rec, err = f(version)
+	}
+	a.render(c, http.StatusOK, rec, err)
 }
