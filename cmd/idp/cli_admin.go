@@ -231,3 +231,29 @@ func dashPtr(s *string) string {
 	}
 	return dash(*s)
 }
+
+// recordAction is a command that changes the state of one record: its one
+// argument names the record, find turns the name into the record's ID,
+// and the record run returns is printed. --if-version sets the
+// precondition.
+func recordAction[T any](c *cli, use, short string, n needs, find func(e *adminEnv, name string) (string, error),
+	run func(e *adminEnv, id string, version int64) (T, error)) *cobra.Command {
+	var version ifVersion
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.runAdmin(cmd, n, func(e *adminEnv) error {
+				id, err := find(e, args[0])
+				if err != nil {
+					return err
+				}
+				rec, err := run(e, id, version.version)
+				return orPrint(e, rec, err)
+			})
+		},
+	}
+	version.register(cmd)
+	return cmd
+}

@@ -182,20 +182,8 @@ func (c *cli) clientUpdateCommand() *cobra.Command {
 
 // clientAction is a command that changes the state of one client.
 func (c *cli) clientAction(use, short string, n needs, run func(e *adminEnv, id string, version int64) (*admin.Client, error)) *cobra.Command {
-	var version ifVersion
-	cmd := &cobra.Command{
-		Use:   use + " CLIENT_ID",
-		Short: short,
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return c.runAdmin(cmd, n, func(e *adminEnv) error {
-				cl, err := run(e, args[0], version.version)
-				return orPrint(e, cl, err)
-			})
-		},
-	}
-	version.register(cmd)
-	return cmd
+	byID := func(_ *adminEnv, id string) (string, error) { return id, nil }
+	return recordAction(c, use+" CLIENT_ID", short, n, byID, run)
 }
 
 func (c *cli) clientEnableCommand() *cobra.Command {

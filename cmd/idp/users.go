@@ -264,26 +264,17 @@ func (c *cli) userSetPasswordCommand() *cobra.Command {
 	return cmd
 }
 
-// userAction is a command that changes the state of one user.
+// userAction is a command that changes the state of one user, named by
+// its sub, username or phone.
 func (c *cli) userAction(use, short string, n needs, run func(e *adminEnv, sub string, version int64) (*admin.User, error)) *cobra.Command {
-	var version ifVersion
-	cmd := &cobra.Command{
-		Use:   use + " USER",
-		Short: short,
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return c.runAdmin(cmd, n, func(e *adminEnv) error {
-				u, err := findUser(e, args[0])
-				if err != nil {
-					return err
-				}
-				u, err = run(e, u.Sub, version.version)
-				return orPrint(e, u, err)
-			})
-		},
+	bySub := func(e *adminEnv, ref string) (string, error) {
+		u, err := findUser(e, ref)
+		if err != nil {
+			return "", err
+		}
+		return u.Sub, nil
 	}
-	version.register(cmd)
-	return cmd
+	return recordAction(c, use+" USER", short, n, bySub, run)
 }
 
 func (c *cli) userDisableCommand() *cobra.Command {
