@@ -141,14 +141,10 @@ func (req *authzRequest) authTooOld(s session, now time.Time) bool {
 
 // handleAuthorize is GET and POST /oauth2/authorize.
 func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if r.Method == http.MethodPost {
-		form, err := postForm(w, r)
-		if err != nil {
-			p.renderError(w, err)
-			return
-		}
-		q = form
+	q, err := queryOrForm(w, r)
+	if err != nil {
+		p.renderError(w, err)
+		return
 	}
 	req, err := p.parseAuthz(r.Context(), q)
 	if err != nil {

@@ -31,6 +31,16 @@ func postForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	return r.PostForm, nil
 }
 
+// queryOrForm returns the parameters of an endpoint that takes GET and
+// POST alike (OpenID Connect Core §3.1.2.1, RP-Initiated Logout §2): the
+// query string, or the form body of a POST.
+func queryOrForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	if r.Method == http.MethodPost {
+		return postForm(w, r)
+	}
+	return r.URL.Query(), nil
+}
+
 // single refuses a parameter given more than once.
 func single(v url.Values) error {
 	for k, vs := range v {

@@ -17,14 +17,10 @@ import (
 // 1.0): it ends the browser's session and returns the user to the client
 // when the client registered the post_logout_redirect_uri.
 func (p *Provider) handleLogout(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if r.Method == http.MethodPost {
-		form, err := postForm(w, r)
-		if err != nil {
-			p.renderError(w, err)
-			return
-		}
-		q = form
+	q, err := queryOrForm(w, r)
+	if err != nil {
+		p.renderError(w, err)
+		return
 	}
 	target, err := p.logoutTarget(r, q)
 	if err != nil {
