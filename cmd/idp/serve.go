@@ -170,6 +170,11 @@ func newServer(ctx context.Context, a *app) (*server, error) {
 // the query string or body: they carry codes, tokens and passwords.
 func requestLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		// Off below debug: then the request pays for nothing here.
+		if !log.Enabled(c.Request.Context(), slog.LevelDebug) {
+			c.Next()
+			return
+		}
 		start := time.Now()
 		c.Next()
 		log.LogAttrs(c.Request.Context(), slog.LevelDebug, "request",
