@@ -11,6 +11,14 @@
 // expiring with their last member. Every other operation is a pipeline of
 // single-key commands, so nothing ever spans two slots.
 //
+// The request path's commands (reads, writes, redemptions) go through the
+// client's deferred autopipeliner: the commands of concurrent callers are
+// written to Redis as one pipeline and answered in one read, so under load
+// a request no longer pays a round trip, two system calls on each side, of
+// its own. A lone caller is sent at once. Revocation and listing, off the
+// request path, use plain pipelines. A client without an autopipeliner (a
+// Ring) sends each command on its own.
+//
 // Expiry is judged by the store's clock at every read; Redis TTLs, set
 // from the same clock, only reclaim memory.
 //

@@ -35,7 +35,7 @@ func (s *Store) get(ctx context.Context, k record.Kind, value string) (oauth2.To
 	if !ok {
 		return nil, nil
 	}
-	v, err := s.rdb.Get(ctx, s.artifactKey(k, d)).Bytes()
+	v, err := s.cmd.Get(ctx, s.artifactKey(k, d)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
@@ -60,7 +60,7 @@ func (s *Store) Consumed(ctx context.Context, value string) (string, error) {
 	if !ok {
 		return "", tokens.ErrNotFound
 	}
-	v, err := s.rdb.Get(ctx, s.tombstoneKey(d)).Bytes()
+	v, err := s.cmd.Get(ctx, s.tombstoneKey(d)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return "", tokens.ErrNotFound
 	}

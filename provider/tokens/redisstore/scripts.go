@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -57,12 +58,13 @@ func newScripts() scripts {
 	return scripts{indexAdd: redis.NewScript(indexAddLua), consume: redis.NewScript(consumeLua)}
 }
 
-// batch is a pipeline of single-key commands that may include scripts
-// run by SHA. A node that does not know a script yet answers NOSCRIPT;
-// exec then sends those scripts again in full.
+// batch is a group of single-key commands sent without waiting for each
+// other's replies, which may include scripts run by SHA. A node that does
+// not know a script yet answers NOSCRIPT; exec then sends those scripts
+// again in full.
 type batch struct {
-	rdb     redis.UniversalClient
-	pipe    redis.Pipeliner
+	c       redis.Cmdable
+	cmds    []redis.Cmder
 	scripts []queuedScript
 }
 
@@ -74,41 +76,40 @@ type queuedScript struct {
 	args   []any
 }
 
-// batch starts a batch on the store's client.
+// batch starts a batch on the store's request-path client. On the
+// deferred autopipeliner every command is on its way when queued, and its
+// reply is awaited in exec; on a plain client each runs as it is queued.
 func (s *Store) batch() *batch {
-	return &batch{rdb: s.rdb, pipe: s.rdb.Pipeline()}
+	return &batch{c: s.cmd}
+}
+
+// set queues a SET.
+func (b *batch) set(ctx context.Context, key string, val []byte, ttl time.Duration) {
+	b.cmds = append(b.cmds, b.c.Set(ctx, key, val, ttl))
 }
 
 // eval queues a script.
 func (b *batch) eval(ctx context.Context, sc *redis.Script, keys []string, args ...any) {
-	cmd := sc.EvalSha(ctx, b.pipe, keys, args...)
-	b.scripts = append(b.scripts, queuedScript{cmd, sc, keys, args})
+	b.scripts = append(b.scripts, queuedScript{sc.EvalSha(ctx, b.c, keys, args...), sc, keys, args})
 }
 
-// exec runs the batch and returns the first error of any command other
+// exec awaits the batch and returns the first error of any command other
 // than a missing key (redis.Nil), after retrying unknown scripts.
 func (b *batch) exec(ctx context.Context) error {
-	cmds, _ := b.pipe.Exec(ctx)
-	retry := b.rdb.Pipeline()
-	retried := map[redis.Cmder]bool{}
+	if err := firstError(b.cmds); err != nil {
+		return err
+	}
+	var again []redis.Cmder
 	for _, q := range b.scripts {
-		if redis.HasErrorPrefix(q.cmd.Err(), "NOSCRIPT") {
-			q.script.Eval(ctx, retry, q.keys, q.args...)
-			retried[q.cmd] = true
-		}
-	}
-	if len(retried) > 0 {
-		again, _ := retry.Exec(ctx)
-		if err := firstError(again); err != nil {
+		err := q.cmd.Err()
+		switch {
+		case redis.HasErrorPrefix(err, "NOSCRIPT"):
+			again = append(again, q.script.Eval(ctx, b.c, q.keys, q.args...))
+		case err != nil && !errors.Is(err, redis.Nil):
 			return err
 		}
 	}
-	for _, c := range cmds {
-		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) && !retried[c] {
-			return err
-		}
-	}
-	return nil
+	return firstError(again)
 }
 
 // firstError returns the first error among cmds, a missing key aside.

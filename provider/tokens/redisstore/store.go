@@ -27,7 +27,11 @@ type Options struct {
 
 // Store is a tokens.Store on Redis.
 type Store struct {
-	rdb     redis.UniversalClient
+	rdb redis.UniversalClient
+	// cmd sends the commands of the request path: the client's deferred
+	// autopipeliner, which writes the commands of concurrent callers to
+	// Redis together, or rdb itself on a client that has none.
+	cmd     redis.UniversalClient
 	prefix  string
 	now     func() time.Time
 	scripts scripts
@@ -38,7 +42,10 @@ var _ tokens.Store = (*Store)(nil)
 // New returns a store on client. The client stays the caller's: Close
 // does not close it.
 func New(client redis.UniversalClient, opts Options) *Store {
-	s := &Store{rdb: client, prefix: opts.Prefix, now: opts.Clock, scripts: newScripts()}
+	s := &Store{rdb: client, cmd: client, prefix: opts.Prefix, now: opts.Clock, scripts: newScripts()}
+	if ap, err := client.AsyncAutoPipeline(); err == nil {
+		s.cmd = ap
+	}
 	if s.prefix == "" {
 		s.prefix = DefaultPrefix
 	}

@@ -1,8 +1,11 @@
 package redisstore
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -164,4 +167,139 @@ func usedMemory(t *testing.T, client *redis.Client) int64 {
 	}
 	t.Fatal("INFO memory has no used_memory")
 	return 0
+}
+
+// batchSizes is a hook that records how many commands each pipeline
+// written to Redis carried.
+type batchSizes struct {
+	mu    sync.Mutex
+	sizes []int
+}
+
+func (h *batchSizes) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (h *batchSizes) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h *batchSizes) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.mu.Lock()
+		h.sizes = append(h.sizes, len(cmds))
+		h.mu.Unlock()
+		return next(ctx, cmds)
+	}
+}
+
+// TestConcurrentReadsShareRoundTrips checks that the reads of concurrent
+// callers travel to Redis together rather than one round trip each: that
+// is what keeps a request's Redis cost low under load.
+func TestConcurrentReadsShareRoundTrips(t *testing.T) {
+	client := dial(t)
+	ctx := t.Context()
+	s := New(client, Options{Prefix: testPrefix(t, client)})
+	ti := ccToken("c1", time.Now(), time.Hour)
+	if err := s.Create(ctx, ti); err != nil {
+		t.Fatal(err)
+	}
+	hook := &batchSizes{}
+	client.AddHook(hook)
+
+	const callers, reads = 32, 50
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() {
+			for range reads {
+				got, err := s.GetByAccess(ctx, ti.Access)
+				if err != nil || got == nil {
+					t.Errorf("GetByAccess = %v, %v", got, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+
+	hook.mu.Lock()
+	defer hook.mu.Unlock()
+	total, largest := 0, 0
+	for _, n := range hook.sizes {
+		total, largest = total+n, max(largest, n)
+	}
+	// The count is of the round trips the hooks saw, which is nearly every
+	// one; what matters is that they carried several reads each.
+	if total == 0 || len(hook.sizes) > total/2 || largest < 2 {
+		t.Errorf("%d reads of %d concurrent callers in %d round trips (largest %d), want several per round trip",
+			total, callers, len(hook.sizes), largest)
+	}
+	t.Logf("%d reads in %d round trips (largest %d)", total, len(hook.sizes), largest)
+}
+
+// TestRingClient checks the store on a client without an autopipeliner
+// (a Ring), where each command makes its own round trip.
+func TestRingClient(t *testing.T) {
+	addr := redistest.Addr(t)
+	ring := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"one": addr}})
+	t.Cleanup(func() { _ = ring.Close() })
+	ctx := t.Context()
+	s := New(ring, Options{Prefix: testPrefix(t, ring)})
+	ti := ccToken("c1", time.Now(), time.Hour)
+	if err := s.Create(ctx, ti); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetByAccess(ctx, ti.Access); err != nil || got == nil || got.GetClientID() != "c1" {
+		t.Fatalf("GetByAccess = %v, %v; want the token of c1", got, err)
+	}
+	if err := s.RevokeClient(ctx, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetByAccess(ctx, ti.Access); err != nil || got != nil {
+		t.Fatalf("GetByAccess after RevokeClient = %v, %v; want nothing", got, err)
+	}
+}
+
+// TestUnreachable checks that with Redis down every operation fails with
+// an error, promptly, rather than reporting a token unknown or waiting.
+func TestUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close() // nothing listens there now
+	client := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
+	t.Cleanup(func() { _ = client.Close() })
+	s := New(client, Options{})
+	ctx := t.Context()
+	ti := ccToken("c1", time.Now(), time.Hour)
+	value := ti.Access
+
+	ops := []struct {
+		name string
+		run  func() error
+	}{
+		{"Create", func() error { return s.Create(ctx, ti) }},
+		{"GetByAccess", func() error { _, err := s.GetByAccess(ctx, value); return err }},
+		{"GetByCode", func() error { _, err := s.GetByCode(ctx, value); return err }},
+		{"GetByRefresh", func() error { _, err := s.GetByRefresh(ctx, value); return err }},
+		{"RemoveByAccess", func() error { return s.RemoveByAccess(ctx, value) }},
+		{"RemoveByCode", func() error { return s.RemoveByCode(ctx, value) }},
+		{"RemoveByRefresh", func() error { return s.RemoveByRefresh(ctx, value) }},
+		{"Consumed", func() error { _, err := s.Consumed(ctx, value); return err }},
+		{"ListUser", func() error { _, err := s.ListUser(ctx, "u1"); return err }},
+		{"RevokeClient", func() error { return s.RevokeClient(ctx, "c1") }},
+		{"Ping", func() error { return s.Ping(ctx) }},
+	}
+	for _, op := range ops {
+		t.Run(op.name, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			err := op.run()
+			if err == nil || errors.Is(err, tokens.ErrNotFound) {
+				t.Fatalf("err = %v, want Redis's failure", err)
+			}
+			if !strings.Contains(err.Error(), "redisstore") {
+				t.Errorf("err = %q, want it to name the store", err)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
 }

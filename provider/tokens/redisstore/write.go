@@ -35,7 +35,7 @@ func (s *Store) Create(ctx context.Context, ti oauth2.TokenInfo) error {
 		if err != nil {
 			return fmt.Errorf("redisstore: create: %w", err)
 		}
-		b.pipe.Set(ctx, s.artifactKey(a.Kind, a.Digest), val, ttl)
+		b.set(ctx, s.artifactKey(a.Kind, a.Digest), val, ttl)
 		stored = true
 	}
 	if !stored {
@@ -75,7 +75,7 @@ func (s *Store) redeem(ctx context.Context, k record.Kind, value string) error {
 		return tokens.ErrNotFound
 	}
 	key := s.artifactKey(k, d)
-	v, err := s.rdb.Get(ctx, key).Bytes()
+	v, err := s.cmd.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return tokens.ErrNotFound
 	}
@@ -96,7 +96,7 @@ func (s *Store) redeem(ctx context.Context, k record.Kind, value string) error {
 		ttl = max(exp.Sub(now).Milliseconds(), 1)
 	}
 	tomb := record.EncodeTombstone(exp, tokens.Family(t))
-	won, err := s.scripts.consume.Run(ctx, s.rdb, []string{key, s.tombstoneKey(d)}, v, tomb, ttl).Int()
+	won, err := s.scripts.consume.Run(ctx, s.cmd, []string{key, s.tombstoneKey(d)}, v, tomb, ttl).Int()
 	if err != nil {
 		return fmt.Errorf("redisstore: remove %c: %w", k, err)
 	}
@@ -116,7 +116,7 @@ func (s *Store) RemoveByAccess(ctx context.Context, access string) error {
 	if !ok {
 		return nil
 	}
-	v, err := s.rdb.GetDel(ctx, s.artifactKey(record.Access, d)).Bytes()
+	v, err := s.cmd.GetDel(ctx, s.artifactKey(record.Access, d)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil
 	}
