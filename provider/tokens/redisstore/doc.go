@@ -8,7 +8,9 @@
 // deletes the artifact only if it still holds the record just read and
 // writes the tombstone in the same step. Indexes by family, client and
 // user are sorted sets scored by expiry, trimmed on every write and
-// expiring with their last member. Every other operation is a pipeline of
+// expiring with their last member, kept up with native commands whose
+// conditional PEXPIREs only ever lengthen the set's life (a Lua script
+// did the same at twice Redis's CPU). Every other operation is a group of
 // single-key commands, so nothing ever spans two slots.
 //
 // The request path's commands (reads, writes, redemptions) go through the
@@ -22,6 +24,7 @@
 // Expiry is judged by the store's clock at every read; Redis TTLs, set
 // from the same clock, only reclaim memory.
 //
-// The store needs Redis 6.2 or later (GETDEL). One client_credentials
+// The store needs Redis 7.0 or later (PEXPIRE NX and GT); Ping, the
+// readiness probe, says so of an older server. One client_credentials
 // token costs about 450 bytes of Redis memory, index entry included.
 package redisstore

@@ -3,6 +3,9 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-oauth2/oauth2/v4"
@@ -31,10 +34,11 @@ type Store struct {
 	// cmd sends the commands of the request path: the client's deferred
 	// autopipeliner, which writes the commands of concurrent callers to
 	// Redis together, or rdb itself on a client that has none.
-	cmd     redis.UniversalClient
-	prefix  string
-	now     func() time.Time
-	scripts scripts
+	cmd    redis.UniversalClient
+	prefix string
+	now    func() time.Time
+	// versionOK is set once Ping has seen a recent enough server.
+	versionOK atomic.Bool
 }
 
 var _ tokens.Store = (*Store)(nil)
@@ -42,7 +46,7 @@ var _ tokens.Store = (*Store)(nil)
 // New returns a store on client. The client stays the caller's: Close
 // does not close it.
 func New(client redis.UniversalClient, opts Options) *Store {
-	s := &Store{rdb: client, cmd: client, prefix: opts.Prefix, now: opts.Clock, scripts: newScripts()}
+	s := &Store{rdb: client, cmd: client, prefix: opts.Prefix, now: opts.Clock}
 	if ap, err := client.AsyncAutoPipeline(); err == nil {
 		s.cmd = ap
 	}
@@ -55,10 +59,41 @@ func New(client redis.UniversalClient, opts Options) *Store {
 	return s
 }
 
-// Ping reports whether Redis answers.
+// Ping reports whether Redis answers and, until it has once been found
+// recent enough, whether it is Redis 7.0 or later: an older server would
+// fail every token write, so the readiness probe says so instead.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.rdb.Ping(ctx).Err(); err != nil {
+	if s.versionOK.Load() {
+		if err := s.rdb.Ping(ctx).Err(); err != nil {
+			return fmt.Errorf("redisstore: %w", err)
+		}
+		return nil
+	}
+	info, err := s.rdb.Info(ctx, "server").Result()
+	if err != nil {
 		return fmt.Errorf("redisstore: %w", err)
+	}
+	if err := checkVersion(info); err != nil {
+		return fmt.Errorf("redisstore: %w", err)
+	}
+	s.versionOK.Store(true)
+	return nil
+}
+
+// checkVersion reads redis_version from an INFO server reply and refuses
+// a version before 7.0. A reply without it (a proxy) is given the benefit
+// of the doubt.
+func checkVersion(info string) error {
+	for line := range strings.Lines(info) {
+		v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:")
+		if !ok {
+			continue
+		}
+		major, _, _ := strings.Cut(v, ".")
+		if n, err := strconv.Atoi(major); err != nil || n < 7 {
+			return fmt.Errorf("the token store needs Redis 7.0 or later, this is %s", v)
+		}
+		return nil
 	}
 	return nil
 }

@@ -69,18 +69,60 @@ func TestIndexTrimmedAndExpiring(t *testing.T) {
 		t.Errorf("client index TTL %v, want an hour", ttl)
 	}
 
-	forever := ccToken("c1", clock.Now(), 0)
-	if err := s.Create(ctx, forever); err != nil {
+	unexpiring := ccToken("c1", clock.Now(), 0)
+	if err := s.Create(ctx, unexpiring); err != nil {
 		t.Fatal(err)
 	}
-	if ttl := client.PTTL(ctx, index).Val(); ttl != -1 {
-		t.Errorf("client index TTL %v with an unexpiring member, want none (-1)", ttl)
+	if ttl := client.PTTL(ctx, index).Val(); ttl < forever-time.Minute {
+		t.Errorf("client index TTL %v with an unexpiring member, want a century", ttl)
 	}
-	if err := s.RemoveByAccess(ctx, forever.Access); err != nil {
+	if err := s.RemoveByAccess(ctx, unexpiring.Access); err != nil {
 		t.Fatal(err)
 	}
 	if n := client.ZCard(ctx, index).Val(); n != 1 {
 		t.Errorf("client index holds %d after RemoveByAccess, want 1", n)
+	}
+}
+
+// TestIndexTTLNeverShortens checks that an index lives as long as its
+// longest-lived member whatever the order of the writes, sequential or
+// concurrent: a shorter-lived token added later must not cut it short.
+func TestIndexTTLNeverShortens(t *testing.T) {
+	client := dial(t)
+	ctx := t.Context()
+	s := New(client, Options{Prefix: testPrefix(t, client)})
+	index := s.indexKey(indexClient, "c1")
+
+	for _, life := range []time.Duration{time.Hour, 10 * time.Minute, time.Minute} {
+		if err := s.Create(ctx, ccToken("c1", time.Now(), life)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ttl := client.PTTL(ctx, index).Val(); ttl < 59*time.Minute || ttl > time.Hour {
+		t.Errorf("client index TTL %v after tokens of 1h, 10m and 1m, want an hour", ttl)
+	}
+
+	// Concurrent first writes to a new index, each with its own lifetime:
+	// the key ends with the longest, 2h.
+	index = s.indexKey(indexClient, "c2")
+	var wg sync.WaitGroup
+	for i := range 64 {
+		wg.Go(func() {
+			life := time.Minute + time.Duration(i)*time.Minute
+			if i == 40 {
+				life = 2 * time.Hour
+			}
+			if err := s.Create(ctx, ccToken("c2", time.Now(), life)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if ttl := client.PTTL(ctx, index).Val(); ttl < 119*time.Minute || ttl > 2*time.Hour {
+		t.Errorf("client index TTL %v after concurrent tokens of up to 2h, want 2h", ttl)
+	}
+	if n := client.ZCard(ctx, index).Val(); n != 64 {
+		t.Errorf("client index holds %d, want 64", n)
 	}
 }
 
@@ -301,5 +343,39 @@ func TestUnreachable(t *testing.T) {
 				t.Errorf("took %v", d)
 			}
 		})
+	}
+}
+
+func TestCheckVersion(t *testing.T) {
+	for _, tc := range []struct {
+		info string
+		ok   bool
+	}{
+		{"# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\n", true},
+		{"# Server\r\nredis_version:8.2.1\r\n", true},
+		{"# Server\r\nredis_version:6.2.14\r\n", false},
+		{"# Server\r\nredis_version:garbage\r\n", false},
+		{"# Server\r\nredis_mode:standalone\r\n", true},
+	} {
+		err := checkVersion(tc.info)
+		if (err == nil) != tc.ok {
+			t.Errorf("checkVersion(%q) = %v, want ok %v", tc.info, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "7.0 or later") {
+			t.Errorf("checkVersion(%q) = %q, want it to name the version needed", tc.info, err)
+		}
+	}
+}
+
+func TestPing(t *testing.T) {
+	client := dial(t)
+	s := New(client, Options{})
+	for range 2 { // the version is checked once, then a PING suffices
+		if err := s.Ping(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !s.versionOK.Load() {
+		t.Error("the server's version was not recorded as checked")
 	}
 }

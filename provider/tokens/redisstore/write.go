@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"math"
 	"time"
 
 	"github.com/go-oauth2/oauth2/v4"
@@ -41,14 +41,14 @@ func (s *Store) Create(ctx context.Context, ti oauth2.TokenInfo) error {
 	if !stored {
 		return nil
 	}
-	member, score := string(record.Member(arts)), "+inf"
+	member, score, ttl := string(record.Member(arts)), math.Inf(1), forever
 	if exp := record.Latest(arts); !exp.IsZero() {
-		score = strconv.FormatInt(exp.UnixMilli(), 10)
+		score, ttl = float64(exp.UnixMilli()), max(exp.Sub(now), time.Millisecond)
 	}
 	for _, key := range s.indexKeys(ti, arts) {
-		b.eval(ctx, s.scripts.indexAdd, []string{key}, now.UnixMilli(), member, score)
+		b.index(ctx, key, member, score, ttl, now.UnixMilli())
 	}
-	if err := b.exec(ctx); err != nil {
+	if err := b.exec(); err != nil {
 		return fmt.Errorf("redisstore: create: %w", err)
 	}
 	return nil
@@ -96,7 +96,7 @@ func (s *Store) redeem(ctx context.Context, k record.Kind, value string) error {
 		ttl = max(exp.Sub(now).Milliseconds(), 1)
 	}
 	tomb := record.EncodeTombstone(exp, tokens.Family(t))
-	won, err := s.scripts.consume.Run(ctx, s.cmd, []string{key, s.tombstoneKey(d)}, v, tomb, ttl).Int()
+	won, err := consume.Run(ctx, s.cmd, []string{key, s.tombstoneKey(d)}, v, tomb, ttl).Int()
 	if err != nil {
 		return fmt.Errorf("redisstore: remove %c: %w", k, err)
 	}
