@@ -19,5 +19,8 @@ func TestClusterConformance(t *testing.T) {
 	if _, ok := client.(*redis.ClusterClient); !ok {
 		t.Fatalf("NewUniversalClient gave a %T, want a cluster client", client)
 	}
+	if s := New(client, Options{}); s.cmd == s.rdb {
+		t.Fatal("the store on a cluster client has no autopipeliner")
+	}
 	conformance.RunTests(t, backend(client))
 }

@@ -21,6 +21,9 @@ func TestSentinelConformance(t *testing.T) {
 	if _, ok := client.(*redis.Client); !ok {
 		t.Fatalf("NewUniversalClient with a master name gave a %T, want a failover client", client)
 	}
+	if s := New(client, Options{}); s.cmd == s.rdb {
+		t.Fatal("the store on a failover client has no autopipeliner")
+	}
 	conformance.RunTests(t, backend(client))
 }
 
