@@ -12,7 +12,9 @@ import (
 // batch is a group of single-key commands sent without waiting for each
 // other's replies. On the deferred autopipeliner every command is on its
 // way when queued, and its reply is awaited in exec; on a plain client
-// each runs as it is queued.
+// each runs as it is queued. Either way the commands on one key run in the
+// order queued, which index relies on: the autopipeliner is left ordered
+// (one batch in flight; on a Cluster, a key's commands share a shard).
 type batch struct {
 	c    redis.UniversalClient
 	cmds []redis.Cmder
