@@ -52,6 +52,24 @@ func (b *batch) index(ctx context.Context, key, member string, exp float64, ttl 
 	b.expire(ctx, key, ttl, "GT")
 }
 
+// addToBucket queues the addition of member to one of a client's index
+// sets and the set's TTL, ttl, if it has none yet: every writer of the
+// bucket computes the same end, its hour's.
+func (b *batch) addToBucket(ctx context.Context, key, member string, ttl time.Duration) {
+	b.cmds = append(b.cmds, b.c.SAdd(ctx, key, member))
+	b.expire(ctx, key, ttl, "NX")
+}
+
+// bucketTTL is the TTL of a client bucket at now: to the end of its hour,
+// or forever for the "never" bucket.
+func bucketTTL(bucket int64, now time.Time) time.Duration {
+	if bucket == bucketNever {
+		return forever
+	}
+	end := time.UnixMilli(bucket * bucketWidth.Milliseconds())
+	return max(end.Sub(now), time.Millisecond)
+}
+
 // expire queues PEXPIRE key ttl with a condition. go-redis's typed forms
 // round to seconds; Process keeps the command in the batch, as Do would
 // not.

@@ -78,7 +78,7 @@ func backend(client redis.UniversalClient) conformance.Backend {
 }
 
 // dump returns every key under prefix and its value: strings as stored,
-// sorted sets as their members.
+// sets and sorted sets as their members.
 func dump(t *testing.T, client redis.UniversalClient, prefix string) []byte {
 	t.Helper()
 	ctx := t.Context()
@@ -104,9 +104,17 @@ func dump(t *testing.T, client redis.UniversalClient, prefix string) []byte {
 			for _, m := range members {
 				out = append(out, m...)
 			}
+		case "set":
+			members, err := client.SMembers(ctx, key).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range members {
+				out = append(out, m...)
+			}
 		case "none":
 		default:
-			t.Fatalf("key %s is a %s; the store writes only strings and sorted sets", key, typ)
+			t.Fatalf("key %s is a %s; the store writes only strings, sets and sorted sets", key, typ)
 		}
 	}
 	return out

@@ -10,23 +10,60 @@ import (
 )
 
 // revokeBatch is how many index members one round of a revocation reads,
-// so that revoking a client with a million tokens never builds a reply or
-// pipeline of a million entries.
+// and how many client buckets one round probes, so that revoking a client
+// with a million tokens never builds a reply or pipeline of a million
+// entries.
 const revokeBatch = 256
 
 // RevokeFamily removes every code, access and refresh token of a family.
 func (s *Store) RevokeFamily(ctx context.Context, family string) error {
-	return s.revoke(ctx, indexFamily, family)
-}
-
-// RevokeClient removes every token issued to a client.
-func (s *Store) RevokeClient(ctx context.Context, clientID string) error {
-	return s.revoke(ctx, indexClient, clientID)
+	if family == "" {
+		return nil
+	}
+	return s.revoke(ctx, indexRef{key: s.indexKey(indexFamily, family)})
 }
 
 // RevokeUser removes every token issued for a user.
 func (s *Store) RevokeUser(ctx context.Context, userID string) error {
-	return s.revoke(ctx, indexUser, userID)
+	if userID == "" {
+		return nil
+	}
+	return s.revoke(ctx, indexRef{key: s.indexKey(indexUser, userID)})
+}
+
+// RevokeClient removes every token issued to a client: it finds the
+// client's index sets, from the hour now ends to the horizon and the
+// "never" set, and revokes what each lists.
+func (s *Store) RevokeClient(ctx context.Context, clientID string) error {
+	if clientID == "" {
+		return nil
+	}
+	keys := []string{s.clientBucket(clientID, bucketNever)}
+	now := s.now()
+	for h, last := hourOf(now)-1, hourOf(now.Add(horizon)); h <= last; h++ {
+		keys = append(keys, s.clientBucket(clientID, h))
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), revokeBatch)
+		pipe := s.rdb.Pipeline()
+		exists := make([]*redis.IntCmd, n)
+		for i, key := range keys[:n] {
+			exists[i] = pipe.Exists(ctx, key)
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return fmt.Errorf("redisstore: revoke client %s: %w", clientID, err)
+		}
+		for i, e := range exists {
+			if e.Val() == 0 {
+				continue
+			}
+			if err := s.revoke(ctx, indexRef{keys[i], true}); err != nil {
+				return err
+			}
+		}
+		keys = keys[n:]
+	}
+	return nil
 }
 
 // revoke deletes every artifact the index lists and takes those records
@@ -34,34 +71,41 @@ func (s *Store) RevokeUser(ctx context.Context, userID string) error {
 // index once its artifacts are gone. It handles as many members as the
 // index held when it started, so that grants created meanwhile cannot keep
 // it running forever; they are not revoked.
-func (s *Store) revoke(ctx context.Context, kind byte, id string) error {
-	if id == "" {
-		return nil
+func (s *Store) revoke(ctx context.Context, index indexRef) error {
+	var total int64
+	var err error
+	if index.set {
+		total, err = s.rdb.SCard(ctx, index.key).Result()
+	} else {
+		total, err = s.rdb.ZCard(ctx, index.key).Result()
 	}
-	key := s.indexKey(kind, id)
-	total, err := s.rdb.ZCard(ctx, key).Result()
 	if err != nil {
-		return fmt.Errorf("redisstore: revoke %s: %w", key, err)
+		return fmt.Errorf("redisstore: revoke %s: %w", index.key, err)
 	}
 	for done := int64(0); done < total; {
-		members, err := s.rdb.ZRange(ctx, key, 0, revokeBatch-1).Result()
+		var members []string
+		if index.set {
+			members, err = s.rdb.SRandMemberN(ctx, index.key, revokeBatch).Result()
+		} else {
+			members, err = s.rdb.ZRange(ctx, index.key, 0, revokeBatch-1).Result()
+		}
 		if err != nil {
-			return fmt.Errorf("redisstore: revoke %s: %w", key, err)
+			return fmt.Errorf("redisstore: revoke %s: %w", index.key, err)
 		}
 		if len(members) == 0 {
 			return nil
 		}
-		if err := s.revokeMembers(ctx, key, members); err != nil {
-			return fmt.Errorf("redisstore: revoke %s: %w", key, err)
+		if err := s.revokeMembers(ctx, index, members); err != nil {
+			return fmt.Errorf("redisstore: revoke %s: %w", index.key, err)
 		}
 		done += int64(len(members))
 	}
 	return nil
 }
 
-// revokeMembers deletes the artifacts of members of the index key, then
+// revokeMembers deletes the artifacts of members of the index, then
 // removes them from it and from the other indexes of their records.
-func (s *Store) revokeMembers(ctx context.Context, key string, members []string) error {
+func (s *Store) revokeMembers(ctx context.Context, index indexRef, members []string) error {
 	pipe := s.rdb.Pipeline()
 	deleted := make([][]*redis.StringCmd, len(members))
 	arts := make([][]record.Artifact, len(members))
@@ -88,9 +132,9 @@ func (s *Store) revokeMembers(ctx context.Context, key string, members []string)
 				continue
 			}
 			if t, err := record.Decode(v, arts[i][j].Kind, arts[i][j].Digest); err == nil {
-				for _, other := range s.indexKeys(t, arts[i]) {
-					if other != key {
-						pipe.ZRem(ctx, other, m)
+				for _, other := range s.indexes(t, arts[i]) {
+					if other.key != index.key {
+						other.remove(ctx, pipe, m)
 					}
 				}
 			}
@@ -101,7 +145,7 @@ func (s *Store) revokeMembers(ctx context.Context, key string, members []string)
 	for i, m := range members {
 		all[i] = m
 	}
-	pipe.ZRem(ctx, key, all...)
+	index.remove(ctx, pipe, all...)
 	cmds, _ = pipe.Exec(ctx)
 	return firstError(cmds)
 }

@@ -119,16 +119,90 @@ const (
 	indexUser   = 'u'
 )
 
+// indexKey is the key of a family's or a user's index, a sorted set of
+// record members scored by expiry.
 func (s *Store) indexKey(kind byte, id string) string {
 	return s.prefix + string(rune(kind)) + ":" + id
 }
 
-// indexKeys lists the indexes a record with these artifacts belongs to.
-func (s *Store) indexKeys(ti oauth2.TokenInfo, arts []record.Artifact) []string {
-	var keys []string
-	if c := ti.GetClientID(); c != "" {
-		keys = append(keys, s.indexKey(indexClient, c))
+// A client's index is split into plain sets by the hour its records
+// expire in, each expiring whole at the end of its hour: adding to it is
+// SADD and a first TTL, two O(1) commands, where a sorted set of a busy
+// client's million tokens costs a skip-list walk per token and a trim.
+// Records that never expire, or outlive horizon, go to the client's
+// "never" set. Revoking a client probes every hour from now to horizon.
+const (
+	bucketWidth = time.Hour
+	// horizon covers the longest lifetime the provider issues (a refresh
+	// token of a year) with room for clock skew between servers.
+	horizon = 8760*time.Hour + 48*time.Hour
+	// bucketNever is the bucket of records past the horizon.
+	bucketNever = -1
+)
+
+// bucketOf is the client bucket for a record expiring at exp, written at
+// now.
+func bucketOf(exp, now time.Time) int64 {
+	if exp.IsZero() || exp.Sub(now) > horizon {
+		return bucketNever
 	}
+	return hourOf(exp)
+}
+
+// hourOf is the bucket of the hour (since the epoch) at whose end t
+// falls.
+func hourOf(t time.Time) int64 {
+	w := bucketWidth.Milliseconds()
+	return (t.UnixMilli() + w - 1) / w
+}
+
+// clientBucket is the key of one of a client's index sets. The bucket
+// comes before the ID, so that no ID can make two keys collide.
+func (s *Store) clientBucket(clientID string, bucket int64) string {
+	b := "n"
+	if bucket != bucketNever {
+		b = strconv.FormatInt(bucket, 10)
+	}
+	return s.prefix + string(rune(indexClient)) + b + ":" + clientID
+}
+
+// indexRef is an index a record is listed in: a sorted set, or one of a
+// client's sets.
+type indexRef struct {
+	key string
+	set bool
+}
+
+// remove queues the removal of members from the index.
+func (r indexRef) remove(ctx context.Context, pipe redis.Pipeliner, members ...any) {
+	if r.set {
+		pipe.SRem(ctx, r.key, members...)
+	} else {
+		pipe.ZRem(ctx, r.key, members...)
+	}
+}
+
+// indexes lists the indexes a record with these artifacts may be listed
+// in: for its client, both the set of its expiry hour and the "never"
+// set, since which one it went to depended on when it was written.
+func (s *Store) indexes(ti oauth2.TokenInfo, arts []record.Artifact) []indexRef {
+	var refs []indexRef
+	if c := ti.GetClientID(); c != "" {
+		if exp := record.Latest(arts); !exp.IsZero() {
+			refs = append(refs, indexRef{s.clientBucket(c, hourOf(exp)), true})
+		}
+		refs = append(refs, indexRef{s.clientBucket(c, bucketNever), true})
+	}
+	for _, key := range s.sortedIndexKeys(ti, arts) {
+		refs = append(refs, indexRef{key: key})
+	}
+	return refs
+}
+
+// sortedIndexKeys lists the sorted-set indexes (user, family) a record
+// with these artifacts belongs to.
+func (s *Store) sortedIndexKeys(ti oauth2.TokenInfo, arts []record.Artifact) []string {
+	var keys []string
 	if u := ti.GetUserID(); u != "" {
 		keys = append(keys, s.indexKey(indexUser, u))
 	}

@@ -34,77 +34,80 @@ func ccToken(client string, now time.Time, life time.Duration) *models.Token {
 	return ti
 }
 
+// userToken is a token like ccToken's, issued for a user.
+func userToken(client, user string, now time.Time, life time.Duration) *models.Token {
+	ti := ccToken(client, now, life)
+	ti.UserID = user
+	return ti
+}
+
 func TestIndexTrimmedAndExpiring(t *testing.T) {
 	client := dial(t)
 	ctx := t.Context()
 	clock := conformance.NewClock(time.Now())
 	prefix := testPrefix(t, client)
 	s := New(client, Options{Prefix: prefix, Clock: clock.Now})
-	index := s.indexKey(indexClient, "c1")
+	index := s.indexKey(indexUser, "u1")
 
 	for range 3 {
-		if err := s.Create(ctx, ccToken("c1", clock.Now(), time.Minute)); err != nil {
+		if err := s.Create(ctx, userToken("c1", "u1", clock.Now(), time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if n := client.ZCard(ctx, index).Val(); n != 3 {
-		t.Fatalf("client index holds %d, want 3", n)
+		t.Fatalf("user index holds %d, want 3", n)
 	}
 	if ttl := client.PTTL(ctx, index).Val(); ttl <= 0 || ttl > time.Minute {
-		t.Errorf("client index TTL %v, want that of its last member, a minute", ttl)
-	}
-	fams := scanKeys(t, ctx, client, prefix+"f:")
-	if len(fams) != 0 {
-		t.Errorf("lone access tokens got family indexes %v", fams)
+		t.Errorf("user index TTL %v, want that of its last member, a minute", ttl)
 	}
 
 	clock.Advance(2 * time.Minute)
-	if err := s.Create(ctx, ccToken("c1", clock.Now(), time.Hour)); err != nil {
+	if err := s.Create(ctx, userToken("c1", "u1", clock.Now(), time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if n := client.ZCard(ctx, index).Val(); n != 1 {
-		t.Errorf("client index holds %d after its expired members, want 1", n)
+		t.Errorf("user index holds %d after its expired members, want 1", n)
 	}
 	if ttl := client.PTTL(ctx, index).Val(); ttl < 59*time.Minute || ttl > time.Hour {
-		t.Errorf("client index TTL %v, want an hour", ttl)
+		t.Errorf("user index TTL %v, want an hour", ttl)
 	}
 
-	unexpiring := ccToken("c1", clock.Now(), 0)
+	unexpiring := userToken("c1", "u1", clock.Now(), 0)
 	if err := s.Create(ctx, unexpiring); err != nil {
 		t.Fatal(err)
 	}
 	if ttl := client.PTTL(ctx, index).Val(); ttl < forever-time.Minute {
-		t.Errorf("client index TTL %v with an unexpiring member, want a century", ttl)
+		t.Errorf("user index TTL %v with an unexpiring member, want a century", ttl)
 	}
 	if err := s.RemoveByAccess(ctx, unexpiring.Access); err != nil {
 		t.Fatal(err)
 	}
 	if n := client.ZCard(ctx, index).Val(); n != 1 {
-		t.Errorf("client index holds %d after RemoveByAccess, want 1", n)
+		t.Errorf("user index holds %d after RemoveByAccess, want 1", n)
 	}
 }
 
-// TestIndexTTLNeverShortens checks that an index lives as long as its
+// TestIndexTTLNeverShortens checks that a sorted-set index lives as long as its
 // longest-lived member whatever the order of the writes, sequential or
 // concurrent: a shorter-lived token added later must not cut it short.
 func TestIndexTTLNeverShortens(t *testing.T) {
 	client := dial(t)
 	ctx := t.Context()
 	s := New(client, Options{Prefix: testPrefix(t, client)})
-	index := s.indexKey(indexClient, "c1")
+	index := s.indexKey(indexUser, "u1")
 
 	for _, life := range []time.Duration{time.Hour, 10 * time.Minute, time.Minute} {
-		if err := s.Create(ctx, ccToken("c1", time.Now(), life)); err != nil {
+		if err := s.Create(ctx, userToken("c1", "u1", time.Now(), life)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if ttl := client.PTTL(ctx, index).Val(); ttl < 59*time.Minute || ttl > time.Hour {
-		t.Errorf("client index TTL %v after tokens of 1h, 10m and 1m, want an hour", ttl)
+		t.Errorf("user index TTL %v after tokens of 1h, 10m and 1m, want an hour", ttl)
 	}
 
 	// Concurrent first writes to a new index, each with its own lifetime:
 	// the key ends with the longest, 2h.
-	index = s.indexKey(indexClient, "c2")
+	index = s.indexKey(indexUser, "u2")
 	var wg sync.WaitGroup
 	for i := range 64 {
 		wg.Go(func() {
@@ -112,17 +115,17 @@ func TestIndexTTLNeverShortens(t *testing.T) {
 			if i == 40 {
 				life = 2 * time.Hour
 			}
-			if err := s.Create(ctx, ccToken("c2", time.Now(), life)); err != nil {
+			if err := s.Create(ctx, userToken("c1", "u2", time.Now(), life)); err != nil {
 				t.Error(err)
 			}
 		})
 	}
 	wg.Wait()
 	if ttl := client.PTTL(ctx, index).Val(); ttl < 119*time.Minute || ttl > 2*time.Hour {
-		t.Errorf("client index TTL %v after concurrent tokens of up to 2h, want 2h", ttl)
+		t.Errorf("user index TTL %v after concurrent tokens of up to 2h, want 2h", ttl)
 	}
 	if n := client.ZCard(ctx, index).Val(); n != 64 {
-		t.Errorf("client index holds %d, want 64", n)
+		t.Errorf("user index holds %d, want 64", n)
 	}
 }
 
@@ -181,7 +184,7 @@ func TestMemoryPerToken(t *testing.T) {
 	}
 	after := usedMemory(t, client)
 
-	if n := client.ZCard(ctx, s.indexKey(indexClient, "memory-client")).Val(); n != count {
+	if n := clientIndexed(t, client, s, "memory-client"); n != count {
 		t.Fatalf("client index holds %d, want %d", n, count)
 	}
 	per := float64(after-before) / count
@@ -378,4 +381,86 @@ func TestPing(t *testing.T) {
 	if !s.versionOK.Load() {
 		t.Error("the server's version was not recorded as checked")
 	}
+}
+
+// clientIndexed counts the members of every index set of a client.
+func clientIndexed(t *testing.T, client redis.UniversalClient, s *Store, clientID string) int64 {
+	t.Helper()
+	var n int64
+	for _, key := range scanKeys(t, t.Context(), client, s.prefix+"c") {
+		if strings.HasSuffix(key, ":"+clientID) {
+			n += client.SCard(t.Context(), key).Val()
+		}
+	}
+	return n
+}
+
+// TestClientBuckets checks the layout of a client's index: one set per
+// hour its records expire in, living to the end of that hour, and one for
+// records that never expire or outlive the horizon; and that revoking the
+// client finds them all.
+func TestClientBuckets(t *testing.T) {
+	client := dial(t)
+	ctx := t.Context()
+	prefix := testPrefix(t, client)
+	now := time.Now()
+	s := New(client, Options{Prefix: prefix, Clock: func() time.Time { return now }})
+
+	lives := []time.Duration{time.Minute, time.Hour, 100 * time.Hour, 8000 * time.Hour, horizon + time.Hour, 0}
+	var toks []*models.Token
+	for _, life := range lives {
+		ti := ccToken("c1", now, life)
+		if err := s.Create(ctx, ti); err != nil {
+			t.Fatal(err)
+		}
+		toks = append(toks, ti)
+	}
+	other := ccToken("c2", now, time.Hour)
+	if err := s.Create(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	for i, life := range lives[:4] {
+		key := s.clientBucket("c1", hourOf(now.Add(life)))
+		if ok, _ := client.SIsMember(ctx, key, record.Member(mustArtifacts(t, toks[i]))).Result(); !ok {
+			t.Errorf("a token living %v is not in %s", life, key)
+		}
+		end := time.UnixMilli(hourOf(now.Add(life)) * bucketWidth.Milliseconds())
+		if ttl := client.PTTL(ctx, key).Val(); ttl <= 0 || ttl > end.Sub(now) || ttl < end.Sub(now)-time.Second {
+			t.Errorf("%s TTL %v, want %v, to the end of its hour", key, ttl, end.Sub(now))
+		}
+	}
+	never := s.clientBucket("c1", bucketNever)
+	if n := client.SCard(ctx, never).Val(); n != 2 {
+		t.Errorf("%s holds %d, want the unexpiring token and the one past the horizon", never, n)
+	}
+	if ttl := client.PTTL(ctx, never).Val(); ttl < forever-time.Minute {
+		t.Errorf("%s TTL %v, want a century", never, ttl)
+	}
+	if n := clientIndexed(t, client, s, "c1"); n != int64(len(lives)) {
+		t.Errorf("c1's index sets hold %d, want %d", n, len(lives))
+	}
+
+	if err := s.RevokeClient(ctx, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	for i, ti := range toks {
+		if got, err := s.GetByAccess(ctx, ti.Access); err != nil || got != nil {
+			t.Errorf("token living %v after RevokeClient: %v, %v; want gone", lives[i], got, err)
+		}
+	}
+	if n := clientIndexed(t, client, s, "c1"); n != 0 {
+		t.Errorf("c1's index sets hold %d after RevokeClient, want 0", n)
+	}
+	if got, err := s.GetByAccess(ctx, other.Access); err != nil || got == nil {
+		t.Errorf("another client's token after RevokeClient: %v, %v; want it kept", got, err)
+	}
+}
+
+func mustArtifacts(t *testing.T, ti *models.Token) []record.Artifact {
+	t.Helper()
+	arts, err := record.Artifacts(ti)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return arts
 }

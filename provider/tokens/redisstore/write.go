@@ -42,10 +42,14 @@ func (s *Store) Create(ctx context.Context, ti oauth2.TokenInfo) error {
 		return nil
 	}
 	member, score, ttl := string(record.Member(arts)), math.Inf(1), forever
-	if exp := record.Latest(arts); !exp.IsZero() {
+	exp := record.Latest(arts)
+	if !exp.IsZero() {
 		score, ttl = float64(exp.UnixMilli()), max(exp.Sub(now), time.Millisecond)
 	}
-	for _, key := range s.indexKeys(ti, arts) {
+	if c := ti.GetClientID(); c != "" {
+		b.addToBucket(ctx, s.clientBucket(c, bucketOf(exp, now)), member, bucketTTL(bucketOf(exp, now), now))
+	}
+	for _, key := range s.sortedIndexKeys(ti, arts) {
 		b.index(ctx, key, member, score, ttl, now.UnixMilli())
 	}
 	if err := b.exec(); err != nil {
@@ -154,8 +158,8 @@ func (s *Store) unindexIfGone(ctx context.Context, t oauth2.TokenInfo) error {
 	}
 	member := string(record.Member(arts))
 	pipe = s.rdb.Pipeline()
-	for _, key := range s.indexKeys(t, arts) {
-		pipe.ZRem(ctx, key, member)
+	for _, ref := range s.indexes(t, arts) {
+		ref.remove(ctx, pipe, member)
 	}
 	_, err = pipe.Exec(ctx)
 	return err
