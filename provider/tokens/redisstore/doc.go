@@ -6,12 +6,14 @@
 // artifact. The digest sits in a hash tag so that an artifact and its
 // tombstone share a slot: redemption is one Lua script on that slot, which
 // deletes the artifact only if it still holds the record just read and
-// writes the tombstone in the same step. Indexes by family, client and
-// user are sorted sets scored by expiry, trimmed on every write and
-// expiring with their last member, kept up with native commands whose
-// conditional PEXPIREs only ever lengthen the set's life (a Lua script
-// did the same at twice Redis's CPU). Every other operation is a group of
-// single-key commands, so nothing ever spans two slots.
+// writes the tombstone in the same step. Indexes by family and user are
+// sorted sets scored by expiry, trimmed on every write and expiring with
+// their last member, kept up with native commands whose conditional
+// PEXPIREs only ever lengthen the set's life (a Lua script did the same at
+// twice Redis's CPU). A client's index, which may list millions of
+// tokens, is a plain set per hour of expiry that expires whole: two O(1)
+// commands per token. Every other operation is a group of single-key
+// commands, so nothing ever spans two slots.
 //
 // The request path's commands (reads, writes, redemptions) go through the
 // client's deferred autopipeliner: the commands of concurrent callers are
@@ -26,5 +28,5 @@
 //
 // The store needs Redis 7.0 or later (PEXPIRE NX and GT); Ping, the
 // readiness probe, says so of an older server. One client_credentials
-// token costs about 450 bytes of Redis memory, index entry included.
+// token costs about 390 bytes of Redis memory, index entry included.
 package redisstore
