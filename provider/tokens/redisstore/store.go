@@ -133,8 +133,9 @@ func (s *Store) indexKey(kind byte, id string) string {
 // "never" set. Revoking a client probes every hour from now to horizon.
 const (
 	bucketWidth = time.Hour
-	// horizon covers the longest lifetime the provider issues (a refresh
-	// token of a year) with room for clock skew between servers.
+	// horizon covers the longest lifetime the configuration allows (a
+	// refresh token of a year) with room for clock skew between servers;
+	// a client's own longer lifetime lands in the "never" set.
 	horizon = 8760*time.Hour + 48*time.Hour
 	// bucketNever is the bucket of records past the horizon.
 	bucketNever = -1
