@@ -47,7 +47,8 @@ func (s *Store) Create(ctx context.Context, ti oauth2.TokenInfo) error {
 		score, ttl = float64(exp.UnixMilli()), max(exp.Sub(now), time.Millisecond)
 	}
 	if c := ti.GetClientID(); c != "" {
-		b.addToBucket(ctx, s.clientBucket(c, bucketOf(exp, now)), member, bucketTTL(bucketOf(exp, now), now))
+		bucket := bucketOf(exp, now)
+		b.addToBucket(ctx, s.clientBucket(c, bucket), member, bucketTTL(bucket, now))
 	}
 	for _, key := range s.sortedIndexKeys(ti, arts) {
 		b.index(ctx, key, member, score, ttl, now.UnixMilli())
