@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,18 +17,6 @@ import (
 // net/http/pprof handlers. The reference handler's hidden mode reads it
 // too, so both servers are profiled the same way.
 const pprofEnv = "IDP_DEBUG_PPROF_ADDR"
-
-// pprofMux serves the net/http/pprof handlers under /debug/pprof/, as the
-// provider does on debug.pprof_addr.
-func pprofMux() *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	return mux
-}
 
 // pprofSource fetches the profiles of one server's pprof listener into a
 // folder.

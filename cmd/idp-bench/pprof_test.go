@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tongxing/tongxing/cmd/internal/profiling"
 )
 
 // fakePprof stands in for a pprof listener: it notes when each profile is
@@ -178,7 +180,7 @@ func TestPprofWindowCancelled(t *testing.T) {
 // TestPprofWindowRealHandlers fetches from the net/http/pprof handlers, as
 // the provider and the reference handler serve them.
 func TestPprofWindowRealHandlers(t *testing.T) {
-	ts := httptest.NewServer(pprofMux())
+	ts := httptest.NewServer(profiling.Mux())
 	defer ts.Close()
 	dir := t.TempDir()
 	p := newPprofSource(strings.TrimPrefix(ts.URL, "http://"), dir)
@@ -205,7 +207,7 @@ func TestPprofWindowRealHandlers(t *testing.T) {
 }
 
 func TestPprofCheck(t *testing.T) {
-	real := httptest.NewServer(pprofMux())
+	real := httptest.NewServer(profiling.Mux())
 	defer real.Close()
 	other := httptest.NewServer(http.NotFoundHandler())
 	defer other.Close()

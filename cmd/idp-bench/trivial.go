@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/tongxing/tongxing/cmd/internal/profiling"
 )
 
 // trivialBody is what the reference handler answers.
@@ -52,7 +54,7 @@ func serveTrivial(addr string) error {
 			return fmt.Errorf("pprof listener: %w", err)
 		}
 		// No write timeout: a CPU profile answers after the time it covers.
-		ps := &http.Server{Handler: pprofMux(), ReadHeaderTimeout: 10 * time.Second}
+		ps := &http.Server{Handler: profiling.Mux(), ReadHeaderTimeout: 10 * time.Second}
 		defer ps.Close()
 		go func() { errc <- ps.Serve(pln) }()
 	}

@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"time"
+
+	"github.com/tongxing/tongxing/cmd/internal/profiling"
 )
 
 // pprofServer serves Go's profiling handlers on a listener of their own,
 // never on the provider's: they have no authentication, and config only
-// accepts a loopback address for them. Its own mux keeps them off
-// http.DefaultServeMux, where importing net/http/pprof also puts them.
+// accepts a loopback address for them.
 type pprofServer struct {
 	ln net.Listener
 	hs *http.Server
@@ -23,14 +23,8 @@ func listenPprof(addr string) (*pprofServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("debug.pprof_addr: %w", err)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	s := &pprofServer{ln: ln, hs: &http.Server{
-		Handler:           mux,
+		Handler:           profiling.Mux(),
 		ReadHeaderTimeout: 10 * time.Second,
 		// No WriteTimeout: a CPU profile or trace answers after the
 		// seconds it was asked for.
