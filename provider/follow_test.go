@@ -102,6 +102,20 @@ func TestFollowChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// changeUnseen changes the user's nickname and disables the client in
+	// the database, then checks that both are still served as cached:
+	// the user with the nickname it had, the client still enabled.
+	changeUnseen := func(t *testing.T, nick, cachedNick string) {
+		t.Helper()
+		setNickname(nick)
+		setEnabled(false)
+		if got := nickname(); got != cachedNick {
+			t.Fatalf("the cached user was not used: %q", got)
+		}
+		if r := cc(); r.status != http.StatusOK {
+			t.Fatalf("the cached client was not used: %d %s", r.status, r.raw)
+		}
+	}
 	publish := func(n changes.Notice) {
 		t.Helper()
 		if err := feed.Publish(ctx, n); err != nil {
@@ -121,14 +135,7 @@ func TestFollowChanges(t *testing.T) {
 		t.Fatalf("client_credentials: %d %s", r.status, r.raw)
 	}
 	nickname()
-	setNickname("second")
-	setEnabled(false)
-	if got := nickname(); got != "before" {
-		t.Fatalf("the cached user was not used: %q", got)
-	}
-	if r := cc(); r.status != http.StatusOK {
-		t.Fatalf("the cached client was not used: %d %s", r.status, r.raw)
-	}
+	changeUnseen(t, "second", "before")
 
 	t.Run("a notice evicts the record it names", func(t *testing.T) {
 		publish(changes.Notice{Kind: changes.User, ID: u.ID})
@@ -147,14 +154,7 @@ func TestFollowChanges(t *testing.T) {
 		if r := cc(); r.status != http.StatusOK {
 			t.Fatalf("re-enabled: %d %s", r.status, r.raw)
 		}
-		setNickname("third")
-		setEnabled(false)
-		if got := nickname(); got != "second" {
-			t.Fatalf("the cached user was not used: %q", got)
-		}
-		if r := cc(); r.status != http.StatusOK {
-			t.Fatalf("the cached client was not used: %d %s", r.status, r.raw)
-		}
+		changeUnseen(t, "third", "second")
 		stop()
 		e.follow(feed)
 		if got := nickname(); got != "third" {
