@@ -19,5 +19,7 @@
 //
 // Signed output is a compact JWS (RFC 7515) whose protected header carries
 // alg, kid and the caller's typ ("JWT" for id_tokens, "at+jwt" for RFC 9068
-// access tokens).
+// access tokens). Signer makes it with the header encoded once per key and
+// typ, and ECDSA signatures deterministic (RFC 6979); go-jose parses and
+// verifies it and publishes the JWK Set.
 package keys

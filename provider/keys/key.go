@@ -30,7 +30,7 @@ type material struct {
 	der     []byte // as stored, to notice a record replaced under the same ID
 	private crypto.Signer
 	public  jose.JSONWebKey // public key with kid, alg and use
-	signers sync.Map        // typ → jose.Signer
+	signers sync.Map        // typ → *Signer
 }
 
 // signs reports whether the key may sign at now: active and not retired.
@@ -113,24 +113,16 @@ func parseMaterial(rec *models.SigningKey) (*material, error) {
 	}, nil
 }
 
-// signer returns the cached go-jose signer of the key for a typ header,
-// creating it on first use. go-jose signers hold no per-call state, so one
-// serves every goroutine.
-func (m *material) signer(typ string) (jose.Signer, error) {
+// signer returns the cached signer of the key for a typ header, creating
+// it on first use.
+func (m *material) signer(typ string) (*Signer, error) {
 	if s, ok := m.signers.Load(typ); ok {
-		return s.(jose.Signer), nil
+		return s.(*Signer), nil
 	}
-	opts := &jose.SignerOptions{}
-	if typ != "" {
-		opts.WithType(jose.ContentType(typ))
-	}
-	s, err := jose.NewSigner(jose.SigningKey{
-		Algorithm: jose.SignatureAlgorithm(m.alg),
-		Key:       jose.JSONWebKey{Key: m.private, KeyID: m.id},
-	}, opts)
+	s, err := NewSigner(m.alg, m.id, typ, m.private)
 	if err != nil {
 		return nil, fmt.Errorf("keys: signer for %q: %w", m.id, err)
 	}
 	actual, _ := m.signers.LoadOrStore(typ, s)
-	return actual.(jose.Signer), nil
+	return actual.(*Signer), nil
 }

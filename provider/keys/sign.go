@@ -23,7 +23,7 @@ func (s *Set) Sign(alg, typ string, payload []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("keys: sign with %q: %w", k.id, err)
 	}
-	return jws.CompactSerialize()
+	return jws, nil
 }
 
 // SignJWT is Sign of claims encoded as JSON: a signed JWT.
