@@ -23,8 +23,8 @@ import (
 // re-encodes its header map on every signature and allocates twice as many
 // objects as the ECDSA signature itself: with its hedged nonce, an ES256
 // signature through it took 38 to 42 µs on the benchmark's machine
-// (docs/benchmarks.md), against 26 to 27 through
-// this type. Tests check this encoding against go-jose's.
+// (docs/benchmarks.md), against 26 to 27 through this type. Tests check
+// this encoding against go-jose's.
 //
 // ECDSA signatures are deterministic (RFC 6979, through crypto/ecdsa with
 // no random source): no failure of a random source can leak the key, and Go
