@@ -48,6 +48,13 @@ type Client struct {
 	// LegacyAPIs names the compat APIs this client may call (e.g. "partner").
 	LegacyAPIs StringList `gorm:"type:text;serializer:json"`
 	Enabled    bool       `gorm:"not null;default:true;index"`
+	// TokenGeneration is stamped on every token issued to the client, and
+	// a token whose stamp differs is refused. A new client draws a random
+	// one and disabling draws another, so no token outlives a disable, or
+	// a delete and a new client under the same ID, even one the token
+	// store keeps until it expires (lone access tokens are not indexed by
+	// client, see provider/tokens).
+	TokenGeneration string `gorm:"size:32;not null;default:''"`
 	// PreviousSecretHash is the hash of the secret the last rotation
 	// replaced. It keeps authenticating the client until
 	// PreviousSecretExpiresAt, so the client can switch without downtime;

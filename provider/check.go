@@ -58,7 +58,9 @@ func refreshExpired(ti oauth2.TokenInfo, now int64) bool {
 	return exp != 0 && ti.GetRefreshCreateAt().Add(exp).Unix() <= now
 }
 
-// checkGrant checks that the client and user of a token may still use it.
+// checkGrant checks that the client and user of a token may still use it:
+// both enabled, and the client's token generation the one the token was
+// issued under.
 func (p *Provider) checkGrant(ctx context.Context, ti oauth2.TokenInfo) (liveGrant, error) {
 	c, err := p.clientRecords.get(ctx, ti.GetClientID())
 	if errors.Is(err, models.ErrNotFound) {
@@ -67,7 +69,7 @@ func (p *Provider) checkGrant(ctx context.Context, ti oauth2.TokenInfo) (liveGra
 	if err != nil {
 		return liveGrant{}, err
 	}
-	if !c.Enabled {
+	if !c.Enabled || tokens.Extension(ti, tokens.ExtClientGeneration) != c.TokenGeneration {
 		return liveGrant{}, errTokenInactive
 	}
 	g := liveGrant{ti: ti, client: c}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,11 +153,31 @@ func (g accessGenerator) Token(ctx context.Context, d *oauth2.GenerateBasic, gen
 	} else {
 		ti.SetRefreshExpiresIn(0)
 	}
+	stampGeneration(ti, c.TokenGeneration)
 	if c.AccessTokenFormat != models.TokenFormatJWT {
 		return g.p.opaqueToken(accessExpiry(ti)), refresh, nil
 	}
 	access, err := g.p.jwtAccessToken(c, ti, now)
 	return access, refresh, err
+}
+
+// stampGeneration records the client's token generation in a new record,
+// replacing any a refreshed record carried over.
+func stampGeneration(ti oauth2.TokenInfo, gen string) {
+	e, ok := ti.(oauth2.ExtendableTokenInfo)
+	if !ok {
+		return
+	}
+	ext := e.GetExtension()
+	if ext == nil {
+		ext = url.Values{}
+	}
+	if gen == "" {
+		ext.Del(tokens.ExtClientGeneration)
+	} else {
+		ext.Set(tokens.ExtClientGeneration, gen)
+	}
+	e.SetExtension(ext)
 }
 
 // newEngine wires go-oauth2's manager to the provider's stores and hooks.

@@ -42,6 +42,7 @@ func fullClient(id string) *models.Client {
 		IDTokenAlg:              "RS256",
 		LegacyAPIs:              models.StringList{"partner"},
 		Enabled:                 true,
+		TokenGeneration:         "g-1",
 		PreviousSecretHash:      []byte{0xff, 0x00, 0x10},
 		PreviousSecretExpiresAt: ptr(at(3600)),
 	}

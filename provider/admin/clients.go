@@ -340,6 +340,11 @@ func (s *Service) DisableClient(ctx context.Context, id string, version int64) (
 	c, _, err := s.setClient(ctx, id, version, "client.disable", "", func(c *models.Client) (bool, error) {
 		changed := c.Enabled
 		c.Enabled = false
+		if changed {
+			// Tokens of the old generation stay refused after a later
+			// enable, wherever the token store still keeps them.
+			c.TokenGeneration = credentials.RandomToken(8)
+		}
 		return changed, nil
 	})
 	if err != nil {

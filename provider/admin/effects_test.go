@@ -102,6 +102,13 @@ func TestDisableClientRevokesItsTokens(t *testing.T) {
 			}
 		}
 
+		// The service token, a lone access token, is not in the client's
+		// index: it stays stored until it expires, refused by the
+		// client's new token generation.
+		if ti, err := e.tokens.GetByAccess(t.Context(), st); err != nil || ti == nil {
+			t.Fatalf("the service token left the store: %v, %v", ti, err)
+		}
+
 		// Enabling again does not bring them back.
 		for _, id := range []string{"web", "svc"} {
 			want(t, e.call("POST", "/clients/"+id+"/enable", nil), http.StatusOK)
@@ -123,19 +130,29 @@ func TestDeleteClientRevokesItsTokens(t *testing.T) {
 		rs := e.client("rs", "client_credentials", "api")
 		e.user("jay", "jay's password")
 		_, g := e.signedIn(e.browser(), "web", "jay", "jay's password")
-		r := e.call("DELETE", "/clients/web", nil)
-		if r.status != http.StatusNoContent {
-			t.Fatalf("delete: %d %s", r.status, r.raw)
+		svcDoc := map[string]any{"client_id": "svc", "client_name": "Service", "grant_types": []string{"client_credentials"}, "scope": "api"}
+		created := want(t, e.call("POST", "/clients", svcDoc), http.StatusCreated)
+		st := e.serviceToken(cred{"svc", created.str("client_secret")}, "api")
+		for _, id := range []string{"web", "svc"} {
+			if r := e.call("DELETE", "/clients/"+id, nil); r.status != http.StatusNoContent {
+				t.Fatalf("delete %s: %d %s", id, r.status, r.raw)
+			}
 		}
 		wantError(t, e.call("GET", "/clients/web", nil), http.StatusNotFound, "not_found")
-		if e.active(rs, g.access) || e.active(rs, g.refresh) || e.userinfo(g.access) != http.StatusUnauthorized {
+		if e.active(rs, g.access) || e.active(rs, g.refresh) || e.userinfo(g.access) != http.StatusUnauthorized || e.active(rs, st) {
 			t.Error("the tokens of a deleted client live on")
 		}
 		// A client registered again under the same ID inherits nothing:
-		// neither tokens nor the users' consents.
+		// neither tokens nor the users' consents. The service token is
+		// still stored (lone access tokens are not in the client's index)
+		// and refused by the new client's token generation.
 		want(t, e.call("POST", "/clients", webDoc("web")), http.StatusCreated)
-		if e.active(rs, g.access) || e.active(rs, g.refresh) {
+		want(t, e.call("POST", "/clients", svcDoc), http.StatusCreated)
+		if e.active(rs, g.access) || e.active(rs, g.refresh) || e.active(rs, st) {
 			t.Error("the tokens of a deleted client came back with a new registration")
+		}
+		if ti, err := e.tokens.GetByAccess(t.Context(), st); err != nil || ti == nil {
+			t.Errorf("the service token left the store: %v, %v", ti, err)
 		}
 		jay, err := e.records.Users.GetByUsername(t.Context(), "jay")
 		if err != nil {
@@ -145,8 +162,13 @@ func TestDeleteClientRevokesItsTokens(t *testing.T) {
 			t.Errorf("a consent given to the deleted client survives: %v", err)
 		}
 		ev := want(t, e.call("GET", "/audit?action=client.delete", nil), http.StatusOK).items()
-		if len(ev) != 1 || ev[0]["before"] == nil || ev[0]["after"] != nil {
-			t.Fatalf("audit %v", ev)
+		if len(ev) != 2 {
+			t.Fatalf("audit %v, want the two deletes", ev)
+		}
+		for _, d := range ev {
+			if d["before"] == nil || d["after"] != nil {
+				t.Fatalf("audit %v", d)
+			}
 		}
 	})
 }

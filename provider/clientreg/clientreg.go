@@ -183,6 +183,7 @@ func New(md Metadata, hasher *credentials.SecretHasher, now time.Time) (*models.
 		IDTokenAlg:              md.IDTokenAlg,
 		LegacyAPIs:              md.LegacyAPIs,
 		Enabled:                 true,
+		TokenGeneration:         credentials.RandomToken(8),
 	}
 	if !public {
 		if md.ClientSecret == "" {

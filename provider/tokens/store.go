@@ -16,6 +16,9 @@ const (
 	// ExtFamily names the grant family: every code, access and refresh
 	// token that descends from one authorization shares it.
 	ExtFamily = "fam"
+	// ExtClientGeneration is the client's TokenGeneration when the token
+	// was issued (see models.Client).
+	ExtClientGeneration = "cg"
 	// ExtAuthTime is the user's authentication time, epoch seconds.
 	ExtAuthTime = "auth_time"
 	// ExtNonce is the OIDC nonce of the authorization request.
@@ -52,7 +55,10 @@ type Store interface {
 	Consumed(ctx context.Context, value string) (family string, err error)
 	// RevokeFamily removes every code, access and refresh token of a family.
 	RevokeFamily(ctx context.Context, family string) error
-	// RevokeClient removes every token issued to a client.
+	// RevokeClient removes every record of a client that has a code or a
+	// refresh token. Lone access tokens are not indexed by client: they
+	// expire on their own, and the provider refuses them once the client's
+	// token generation changes (models.Client.TokenGeneration).
 	RevokeClient(ctx context.Context, clientID string) error
 	// RevokeUser removes every token issued for a user.
 	RevokeUser(ctx context.Context, userID string) error

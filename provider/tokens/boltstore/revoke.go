@@ -15,7 +15,8 @@ func (s *Store) RevokeFamily(_ context.Context, family string) error {
 	return s.revoke(index{bucketFamilies, family})
 }
 
-// RevokeClient removes every token issued to a client.
+// RevokeClient removes every record of a client that has a code or a
+// refresh token (see tokens.Store).
 func (s *Store) RevokeClient(_ context.Context, clientID string) error {
 	return s.revoke(index{bucketClients, clientID})
 }

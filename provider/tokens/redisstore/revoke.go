@@ -31,8 +31,8 @@ func (s *Store) RevokeUser(ctx context.Context, userID string) error {
 	return s.revoke(ctx, indexRef{key: s.indexKey(indexUser, userID)})
 }
 
-// RevokeClient removes every token issued to a client: it finds the
-// client's index sets, from the hour now ends to the horizon and the
+// RevokeClient removes every record of a client that has a code or a
+// refresh token (see tokens.Store): it finds the client's index sets, from the hour now ends to the horizon and the
 // "never" set, and revokes what each lists.
 func (s *Store) RevokeClient(ctx context.Context, clientID string) error {
 	if clientID == "" {

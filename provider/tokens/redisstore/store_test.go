@@ -34,6 +34,14 @@ func ccToken(client string, now time.Time, life time.Duration) *models.Token {
 	return ti
 }
 
+// refreshToken is a client's access and refresh token pair whose record
+// lives for life (0: forever), so it is in the client's index.
+func refreshToken(client string, now time.Time, life time.Duration) *models.Token {
+	ti := ccToken(client, now, life)
+	ti.Refresh, ti.RefreshCreateAt, ti.RefreshExpiresIn = rand.Text(), now, life
+	return ti
+}
+
 // userToken is a token like ccToken's, issued for a user.
 func userToken(client, user string, now time.Time, life time.Duration) *models.Token {
 	ti := ccToken(client, now, life)
@@ -184,8 +192,8 @@ func TestMemoryPerToken(t *testing.T) {
 	}
 	after := usedMemory(t, client)
 
-	if n := clientIndexed(t, client, s, "memory-client"); n != count {
-		t.Fatalf("client index holds %d, want %d", n, count)
+	if n := clientIndexed(t, client, s, "memory-client"); n != 0 {
+		t.Fatalf("client index holds %d lone access tokens, want none", n)
 	}
 	per := float64(after-before) / count
 	t.Logf("%d client_credentials tokens: %.0f bytes each (used_memory %d -> %d)", count, per, before, after)
@@ -284,7 +292,7 @@ func TestRingClient(t *testing.T) {
 	t.Cleanup(func() { _ = ring.Close() })
 	ctx := t.Context()
 	s := New(ring, Options{Prefix: testPrefix(t, ring)})
-	ti := ccToken("c1", time.Now(), time.Hour)
+	ti := refreshToken("c1", time.Now(), time.Hour)
 	if err := s.Create(ctx, ti); err != nil {
 		t.Fatal(err)
 	}
@@ -397,8 +405,8 @@ func clientIndexed(t *testing.T, client redis.UniversalClient, s *Store, clientI
 
 // TestClientBuckets checks the layout of a client's index: one set per
 // hour its records expire in, living to the end of that hour, and one for
-// records that never expire or outlive the horizon; and that revoking the
-// client finds them all.
+// records that never expire or outlive the horizon; that revoking the
+// client finds them all; and that a lone access token stays out of it.
 func TestClientBuckets(t *testing.T) {
 	client := dial(t)
 	ctx := t.Context()
@@ -409,15 +417,18 @@ func TestClientBuckets(t *testing.T) {
 	lives := []time.Duration{time.Minute, time.Hour, 100 * time.Hour, 8000 * time.Hour, horizon + time.Hour, 0}
 	var toks []*models.Token
 	for _, life := range lives {
-		ti := ccToken("c1", now, life)
+		ti := refreshToken("c1", now, life)
 		if err := s.Create(ctx, ti); err != nil {
 			t.Fatal(err)
 		}
 		toks = append(toks, ti)
 	}
-	other := ccToken("c2", now, time.Hour)
-	if err := s.Create(ctx, other); err != nil {
-		t.Fatal(err)
+	other := refreshToken("c2", now, time.Hour)
+	lone := ccToken("c1", now, time.Hour)
+	for _, ti := range []*models.Token{other, lone} {
+		if err := s.Create(ctx, ti); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for i, life := range lives[:4] {
 		key := s.clientBucket("c1", hourOf(now.Add(life)))
@@ -444,9 +455,12 @@ func TestClientBuckets(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, ti := range toks {
-		if got, err := s.GetByAccess(ctx, ti.Access); err != nil || got != nil {
+		if got, err := s.GetByRefresh(ctx, ti.Refresh); err != nil || got != nil {
 			t.Errorf("token living %v after RevokeClient: %v, %v; want gone", lives[i], got, err)
 		}
+	}
+	if got, err := s.GetByAccess(ctx, lone.Access); err != nil || got == nil {
+		t.Errorf("lone access token after RevokeClient: %v, %v; want it kept until it expires", got, err)
 	}
 	if n := clientIndexed(t, client, s, "c1"); n != 0 {
 		t.Errorf("c1's index sets hold %d after RevokeClient, want 0", n)

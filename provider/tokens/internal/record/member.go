@@ -37,6 +37,21 @@ func ParseMember(m []byte) ([]Artifact, error) {
 	return arts, nil
 }
 
+// ClientIndexed reports whether a record with these artifacts belongs in
+// its client's index: records with a code or a refresh token, which live
+// long and can be traded for new tokens. A lone access token is left out:
+// it expires on its own, the provider refuses it once its client is
+// disabled or deleted (models.Client.TokenGeneration), and leaving it out
+// spares client_credentials issuance the index's writes.
+func ClientIndexed(arts []Artifact) bool {
+	for _, a := range arts {
+		if a.Kind == Code || a.Kind == Refresh {
+			return true
+		}
+	}
+	return false
+}
+
 // Indexed reports whether a record with these artifacts belongs in its
 // family's index: records with a code or refresh token, and any record of
 // a user (its code may be replayed, which revokes it through the family).

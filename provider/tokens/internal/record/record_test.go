@@ -206,3 +206,25 @@ func TestTombstone(t *testing.T) {
 		t.Errorf("DecodeTombstone(nil) = %v", err)
 	}
 }
+
+func TestClientIndexed(t *testing.T) {
+	tests := []struct {
+		kinds []Kind
+		want  bool
+	}{
+		{[]Kind{Access}, false},
+		{nil, false},
+		{[]Kind{Code}, true},
+		{[]Kind{Access, Refresh}, true},
+		{[]Kind{Refresh}, true},
+	}
+	for _, tt := range tests {
+		arts := make([]Artifact, len(tt.kinds))
+		for i, k := range tt.kinds {
+			arts[i].Kind = k
+		}
+		if got := ClientIndexed(arts); got != tt.want {
+			t.Errorf("ClientIndexed(%v) = %v, want %v", tt.kinds, got, tt.want)
+		}
+	}
+}
