@@ -77,7 +77,9 @@ func upsertClient(ctx context.Context, a *app, md clientreg.Metadata) (clientreg
 	if err != nil {
 		return out, err
 	}
-	c.Version, c.CreatedAt = old.Version, old.CreatedAt
+	// The tokens already issued stay as valid as they were: a fresh
+	// secret only stops new requests made with the old one.
+	c.Version, c.CreatedAt, c.TokenGeneration = old.Version, old.CreatedAt, old.TokenGeneration
 	if err := a.store.Clients.Update(ctx, c); err != nil {
 		return out, err
 	}

@@ -48,7 +48,8 @@ func TestServeDemo(t *testing.T) {
 		ts := startServer(t, b.config(t))
 		d := seed(t, ts)
 		service := clientreg.Metadata{ClientID: demoService, ClientSecret: d.secrets[demoService], TokenEndpointAuthMethod: models.AuthMethodBasic}
-		if tok, err := ts.serviceToken(t, service, "api"); err != nil || tok.AccessToken == "" {
+		issued, err := ts.serviceToken(t, service, "api")
+		if err != nil || issued.AccessToken == "" {
 			t.Fatalf("demo-service with the printed secret: %v", err)
 		}
 
@@ -74,7 +75,11 @@ func TestServeDemo(t *testing.T) {
 			t.Fatalf("second seeding: sub %s password changed %v secret changed %v", again.sub,
 				again.password != d.password, again.secrets[demoService] != d.secrets[demoService])
 		}
-		_, err := ts.serviceToken(t, service, "api")
+		// Tokens issued before stay valid: only the secret changed.
+		if !ts.active(t, ts.resourceServer(t), issued.AccessToken) {
+			t.Error("a token issued before seeding again is no longer active")
+		}
+		_, err = ts.serviceToken(t, service, "api")
 		if re := retrieveError(t, err); re.Response.StatusCode != http.StatusUnauthorized || re.ErrorCode != "invalid_client" {
 			t.Errorf("the replaced secret: %d %s", re.Response.StatusCode, re.ErrorCode)
 		}
