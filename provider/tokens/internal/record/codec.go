@@ -148,7 +148,7 @@ func Decode(b []byte, self Kind, d Digest) (*models.Token, error) {
 		return nil, ErrCorrupt
 	}
 	t := models.NewToken()
-	r := reader{b: b[1:]}
+	r := reader{b: b[1:], s: string(b[1:])}
 	for len(r.b) > 0 && r.err == nil {
 		tag := r.byte()
 		switch tag {
@@ -196,9 +196,12 @@ func Decode(b []byte, self Kind, d Digest) (*models.Token, error) {
 }
 
 // reader consumes an encoded record; the first error sticks and makes
-// every later read return a zero value.
+// every later read return a zero value. Its strings are slices of s, the
+// whole record copied once: a record's dozen strings then cost one
+// allocation instead of one each.
 type reader struct {
 	b   []byte
+	s   string // the same bytes as b held at the start
 	err error
 }
 
@@ -240,9 +243,9 @@ func (r *reader) string() string {
 		r.fail()
 		return ""
 	}
-	s := string(r.b[:n])
+	off := len(r.s) - len(r.b)
 	r.b = r.b[n:]
-	return s
+	return r.s[off : off+int(n)]
 }
 
 func (r *reader) digest() Digest {

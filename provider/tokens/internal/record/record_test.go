@@ -228,3 +228,22 @@ func TestClientIndexed(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecode decodes a full record, as every token check does.
+func BenchmarkDecode(b *testing.B) {
+	in := fullToken()
+	arts, err := Artifacts(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	enc, err := Encode(in, arts[0].Kind)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(enc, arts[0].Kind, arts[0].Digest); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
