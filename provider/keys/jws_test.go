@@ -151,7 +151,7 @@ func TestNewSignerRejects(t *testing.T) {
 		key       crypto.Signer
 		unsup     bool
 	}{
-		{"RSA key for ES256", keys.RS256, ec, false},
+		{"P-256 key for RS256", keys.RS256, ec, false},
 		{"P-384 key for ES256", keys.ES256, p384, false},
 		{"unsupported alg", "HS256", ec, true},
 	}
