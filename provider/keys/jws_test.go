@@ -146,12 +146,17 @@ func TestNewSignerRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name, alg string
 		key       crypto.Signer
 		unsup     bool
 	}{
 		{"P-256 key for RS256", keys.RS256, ec, false},
+		{"RSA key for ES256", keys.ES256, rk, false},
 		{"P-384 key for ES256", keys.ES256, p384, false},
 		{"unsupported alg", "HS256", ec, true},
 	}
