@@ -20,11 +20,9 @@ import (
 	"github.com/tongxing/tongxing/provider/keys"
 )
 
-// TestSignerMatchesJOSE checks the signer against go-jose, the library that
-// verifies tokens here and at relying parties: the same protected header
-// and payload encoding, a signature go-jose accepts, and a token that is
-// deterministic for a key and payload.
-func TestSignerMatchesJOSE(t *testing.T) {
+// testKeys makes a key of each kind a Set holds: P-256 and RSA 2048.
+func testKeys(t *testing.T) (*ecdsa.PrivateKey, *rsa.PrivateKey) {
+	t.Helper()
 	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +31,15 @@ func TestSignerMatchesJOSE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ec, rk
+}
+
+// TestSignerMatchesJOSE checks the signer against go-jose, the library that
+// verifies tokens here and at relying parties: the same protected header
+// and payload encoding, a signature go-jose accepts, and a token that is
+// deterministic for a key and payload.
+func TestSignerMatchesJOSE(t *testing.T) {
+	ec, rk := testKeys(t)
 	payload := []byte(`{"sub":"u1","aud":"c1","exp":1900000000}`)
 	tests := []struct {
 		alg, kid, typ string
@@ -138,15 +145,8 @@ func TestSignerECDSAWidth(t *testing.T) {
 }
 
 func TestNewSignerRejects(t *testing.T) {
-	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ec, rk := testKeys(t)
 	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rk, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
