@@ -10,10 +10,11 @@
 // sorted sets scored by expiry, trimmed on every write and expiring with
 // their last member, kept up with native commands whose conditional
 // PEXPIREs only ever lengthen the set's life (a Lua script did the same at
-// twice Redis's CPU). A client's index, which may list millions of
-// tokens, is a plain set per hour of expiry that expires whole: two O(1)
-// commands per token. Every other operation is a group of single-key
-// commands, so nothing ever spans two slots.
+// twice Redis's CPU). A client's index holds its records with a code or
+// refresh token (a lone access token is refused through its client's
+// token generation instead); it is a plain set per hour of expiry that
+// expires whole: two O(1) commands per record. Every other operation is a
+// group of single-key commands, so nothing ever spans two slots.
 //
 // The request path's commands (reads, writes, redemptions) go through the
 // client's deferred autopipeliner: the commands of concurrent callers are
@@ -28,5 +29,5 @@
 //
 // The store needs Redis 7.0 or later (PEXPIRE NX and GT); Ping, the
 // readiness probe, says so of an older server. One client_credentials
-// token costs about 390 bytes of Redis memory, index entry included.
+// token costs about 290 bytes of Redis memory: one key, no index entry.
 package redisstore
