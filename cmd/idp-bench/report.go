@@ -110,9 +110,26 @@ type SignResult struct {
 	Goroutines int     `json:"goroutines"`
 	Seconds    float64 `json:"seconds"`
 	PerSecond  float64 `json:"per_second"`
+	// Runs are the rates of the two runs, before and after the scenarios,
+	// that PerSecond combines.
+	Runs []float64 `json:"runs_per_second,omitempty"`
 	// CPUPerSignatureMs is the CPU time per signature: unlike the rate, it
 	// does not depend on how much of the machine the run got.
 	CPUPerSignatureMs float64 `json:"cpu_ms_per_signature"`
+}
+
+// combineSigning merges two runs of one algorithm, as combine does for
+// the reference: the signatures of both over the time of both.
+func combineSigning(a, b SignResult) SignResult {
+	na, nb := a.PerSecond*a.Seconds, b.PerSecond*b.Seconds
+	r := SignResult{Alg: a.Alg, Goroutines: a.Goroutines, Seconds: a.Seconds + b.Seconds, Runs: []float64{a.PerSecond, b.PerSecond}}
+	if r.Seconds > 0 {
+		r.PerSecond = (na + nb) / r.Seconds
+	}
+	if na+nb > 0 {
+		r.CPUPerSignatureMs = (a.CPUPerSignatureMs*na + b.CPUPerSignatureMs*nb) / (na + nb)
+	}
+	return r
 }
 
 // Soak describes the tokens put in the store before the scenarios.
@@ -311,8 +328,12 @@ func writeTable(w io.Writer, rep *Report) {
 	if len(rep.Signing) > 0 {
 		fmt.Fprintln(w)
 		for _, s := range rep.Signing {
-			fmt.Fprintf(w, "raw %s signing, in-process, %d goroutines: %s signatures/s, %s CPU per signature\n",
+			fmt.Fprintf(w, "raw %s signing, in-process, %d goroutines: %s signatures/s, %s CPU per signature",
 				s.Alg, s.Goroutines, formatRate(s.PerSecond), formatMs(s.CPUPerSignatureMs))
+			if len(s.Runs) == 2 {
+				fmt.Fprintf(w, " (%s before the scenarios, %s after)", formatRate(s.Runs[0]), formatRate(s.Runs[1]))
+			}
+			fmt.Fprintln(w)
 		}
 		for _, c := range []struct{ scenario, alg string }{
 			{"client_credentials_jwt_rs256", "RS256"}, {"client_credentials_jwt_es256", "ES256"},

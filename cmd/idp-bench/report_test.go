@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,7 +60,8 @@ func sampleReport() *Report {
 		Backend:   Backend{Records: "sqlite", Tokens: "embedded"},
 		Settings:  Settings{Connections: 32, Duration: 10, Warmup: 2},
 		Reference: &Result{Scenario: "trivial", Requests: 400000, Seconds: 10, RPS: 40000, P50Ms: 0.6, P99Ms: 2.1, PeakRSS: 12 << 20},
-		Signing:   []SignResult{{Alg: "RS256", Goroutines: 2, Seconds: 10, PerSecond: 1000}, {Alg: "ES256", Goroutines: 2, Seconds: 10, PerSecond: 20000}},
+		Signing: []SignResult{{Alg: "RS256", Goroutines: 2, Seconds: 10, PerSecond: 1000, Runs: []float64{950, 1050}},
+			{Alg: "ES256", Goroutines: 2, Seconds: 10, PerSecond: 20000, Runs: []float64{20000, 20000}}},
 		Results: []Result{
 			{Scenario: "client_credentials", Requests: 160000, Seconds: 10, RPS: 16000, P50Ms: 1.5, P99Ms: 8, PeakRSS: 40 << 20,
 				ServerCPUPerRequestMs: 0.2, ServerCores: 1.5},
@@ -100,7 +102,7 @@ func TestWriteTable(t *testing.T) {
 		"client_credentials            16000   0.40  1.50ms  8.00ms       0  40.0 MiB       0.20ms       1.50",
 		"authorization_code             1000   0.03  20.0ms  50.0ms       2         -",
 		"authorization_code: the prepared supply ran out",
-		"raw RS256 signing, in-process, 2 goroutines: 1000 signatures/s",
+		"raw RS256 signing, in-process, 2 goroutines: 1000 signatures/s, - CPU per signature (950 before the scenarios, 1050 after)",
 		"client_credentials_jwt_rs256: 850 req/s = 85% of the raw RS256 signing rate",
 		"skipped partner_authorize: the provider does not serve /x",
 		"error in authorization_code: status 400: invalid_grant",
@@ -333,5 +335,52 @@ func TestSmokeProblems(t *testing.T) {
 	want = []string{"no raw signing rates", "userinfo: no successful request (the prepared supply ran out during the warm-up)"}
 	if !slices.Equal(problems, want) {
 		t.Fatalf("problems\n%q\nwant\n%q", problems, want)
+	}
+	rep.Results = rep.Results[:len(rep.Results)-1]
+	rep.Results = append(rep.Results, Result{Scenario: "userinfo", Requests: 10})
+	rep.Signing = []SignResult{{Alg: "RS256", PerSecond: 1000, Runs: []float64{1000}}, {Alg: "ES256", Runs: []float64{0, 0}}}
+	problems = smokeProblems(rep, selected)
+	want = []string{"raw RS256 signing: not measured both before and after the scenarios",
+		"raw ES256 signing: not measured both before and after the scenarios"}
+	if !slices.Equal(problems, want) {
+		t.Fatalf("problems\n%q\nwant\n%q", problems, want)
+	}
+}
+
+func TestCombineSigning(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b SignResult
+		want SignResult
+	}{
+		{
+			name: "weighted by signatures",
+			a:    SignResult{Alg: "RS256", Goroutines: 2, Seconds: 5, PerSecond: 2000, CPUPerSignatureMs: 1.0},
+			b:    SignResult{Alg: "RS256", Goroutines: 2, Seconds: 5, PerSecond: 3000, CPUPerSignatureMs: 0.5},
+			want: SignResult{Alg: "RS256", Goroutines: 2, Seconds: 10, PerSecond: 2500, CPUPerSignatureMs: 0.7, Runs: []float64{2000, 3000}},
+		},
+		{
+			name: "runs of different lengths",
+			a:    SignResult{Alg: "ES256", Goroutines: 2, Seconds: 1, PerSecond: 100},
+			b:    SignResult{Alg: "ES256", Goroutines: 2, Seconds: 3, PerSecond: 300},
+			want: SignResult{Alg: "ES256", Goroutines: 2, Seconds: 4, PerSecond: 250, Runs: []float64{100, 300}},
+		},
+		{
+			name: "nothing signed",
+			a:    SignResult{Alg: "ES256", Goroutines: 2},
+			b:    SignResult{Alg: "ES256", Goroutines: 2},
+			want: SignResult{Alg: "ES256", Goroutines: 2, Runs: []float64{0, 0}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := combineSigning(tt.a, tt.b)
+			near := func(x, y float64) bool { return math.Abs(x-y) < 1e-9 }
+			if got.Alg != tt.want.Alg || got.Goroutines != tt.want.Goroutines || !near(got.Seconds, tt.want.Seconds) ||
+				!near(got.PerSecond, tt.want.PerSecond) || !near(got.CPUPerSignatureMs, tt.want.CPUPerSignatureMs) ||
+				!slices.Equal(got.Runs, tt.want.Runs) {
+				t.Errorf("combineSigning = %+v, want %+v", got, tt.want)
+			}
+		})
 	}
 }
