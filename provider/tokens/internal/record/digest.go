@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"strings"
-
-	"github.com/tongxing/tongxing/provider/tokens"
 )
 
 // Digest is the SHA-256 of a token value: what a tokens.Ref encodes and
@@ -15,17 +13,22 @@ type Digest [sha256.Size]byte
 // DigestOf returns the digest of a token value or of a Ref. ok is false
 // for an empty value and for a Ref that does not encode a digest, which no
 // store can hold.
+//
+// It computes what decoding tokens.Ref(value) would give, without the
+// encoding and decoding in between: every token read and write takes it.
 func DigestOf(value string) (d Digest, ok bool) {
 	if value == "" {
 		return d, false
 	}
-	ref := tokens.Ref(value)
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(ref, refPrefix))
-	if err != nil || len(raw) != len(d) {
+	enc, isRef := strings.CutPrefix(value, refPrefix)
+	if !isRef {
+		return sha256.Sum256([]byte(value)), true
+	}
+	if base64.RawURLEncoding.DecodedLen(len(enc)) != len(d) {
 		return d, false
 	}
-	copy(d[:], raw)
-	return d, true
+	n, err := base64.RawURLEncoding.Decode(d[:], []byte(enc))
+	return d, err == nil && n == len(d)
 }
 
 // Ref returns the tokens.Ref the digest stands for.

@@ -117,17 +117,29 @@ func TestDecodeCorrupt(t *testing.T) {
 }
 
 func TestDigest(t *testing.T) {
-	d, ok := DigestOf("tok")
-	if !ok || d.Ref() != tokens.Ref("tok") {
-		t.Fatalf("DigestOf(tok).Ref() = %q, want %q", d.Ref(), tokens.Ref("tok"))
-	}
 	if !strings.HasPrefix(tokens.Ref("x"), refPrefix) {
 		t.Errorf("tokens.Ref does not start with %q", refPrefix)
 	}
-	if d2, ok := DigestOf(d.Ref()); !ok || d2 != d {
-		t.Error("DigestOf(Ref) differs from DigestOf(value)")
+	// A value's digest is what its tokens.Ref encodes, whatever it looks
+	// like, and the Ref gives the same digest back.
+	for _, v := range []string{"tok", "REF:abc", "reF:" + strings.Repeat("A", 43), strings.Repeat("x", 48)} {
+		d, ok := DigestOf(v)
+		if !ok || d.Ref() != tokens.Ref(v) {
+			t.Fatalf("DigestOf(%q).Ref() = %q, want %q", v, d.Ref(), tokens.Ref(v))
+		}
+		if d2, ok := DigestOf(d.Ref()); !ok || d2 != d {
+			t.Errorf("DigestOf(Ref(%q)) differs from DigestOf(%q)", v, v)
+		}
 	}
-	for _, v := range []string{"", "ref:", "ref:abc"} {
+	d, _ := DigestOf("tok")
+	enc := strings.TrimPrefix(d.Ref(), refPrefix)
+	for _, v := range []string{"", "ref:", "ref:abc",
+		refPrefix + enc + "A",        // a byte too long
+		refPrefix + enc[:42],         // a byte short
+		refPrefix + enc[:42] + "!",   // not base64url
+		refPrefix + enc[:40] + "+/A", // standard base64, not base64url
+		refPrefix + enc + "=",        // padded
+	} {
 		if _, ok := DigestOf(v); ok {
 			t.Errorf("DigestOf(%q) ok", v)
 		}
