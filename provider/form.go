@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
@@ -73,7 +74,7 @@ func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	}()
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxFormBytes)); err != nil {
 		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-			return nil, oautherr.ErrInvalidRequest.WithDescription("the form body is larger than 64 KiB")
+			return nil, oautherr.ErrInvalidRequest.WithDescription(fmt.Sprintf("the form body is larger than %d KiB", maxFormBytes>>10))
 		}
 		return nil, oautherr.ErrInvalidRequest.WithDescription("the form body could not be read")
 	}

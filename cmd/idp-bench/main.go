@@ -232,8 +232,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // smokeProblems lists what makes a run fail the smoke check: a missing
-// reference, signing rate (or one of its two runs) or scenario (other than one skipped because the
-// provider does not serve its route), no successful request, or any error.
+// reference, signing rate (or one of its two runs) or scenario (other
+// than one skipped because the provider does not serve its route), no
+// successful request, or any error.
 func smokeProblems(rep *Report, selected []scenario) []string {
 	var out []string
 	check := func(r Result) {
