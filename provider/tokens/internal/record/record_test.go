@@ -134,8 +134,8 @@ func TestDigest(t *testing.T) {
 	d, _ := DigestOf("tok")
 	enc := strings.TrimPrefix(d.Ref(), refPrefix)
 	for _, v := range []string{"", "ref:", "ref:abc",
-		refPrefix + enc + "A",        // a byte too long
-		refPrefix + enc[:42],         // a byte short
+		refPrefix + enc + "A",        // a character too long
+		refPrefix + enc[:42],         // a character short
 		refPrefix + enc[:42] + "!",   // not base64url
 		refPrefix + enc[:40] + "+/A", // standard base64, not base64url
 		refPrefix + enc + "=",        // padded
