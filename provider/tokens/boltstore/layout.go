@@ -42,7 +42,7 @@ type index struct {
 // indexesOf lists the indexes a record with these artifacts belongs to.
 func indexesOf(ti oauth2.TokenInfo, arts []record.Artifact) []index {
 	var ix []index
-	if c := ti.GetClientID(); c != "" && record.ClientIndexed(arts) {
+	if c := record.IndexedClient(ti, arts); c != "" {
 		ix = append(ix, index{bucketClients, c})
 	}
 	if u := ti.GetUserID(); u != "" {

@@ -32,8 +32,9 @@ func (s *Store) RevokeUser(ctx context.Context, userID string) error {
 }
 
 // RevokeClient removes every record of a client that has a code or a
-// refresh token (see tokens.Store): it finds the client's index sets, from the hour now ends to the horizon and the
-// "never" set, and revokes what each lists.
+// refresh token (see tokens.Store): it finds the client's index sets, from
+// the hour now ends to the horizon and the "never" set, and revokes what
+// each lists.
 func (s *Store) RevokeClient(ctx context.Context, clientID string) error {
 	if clientID == "" {
 		return nil

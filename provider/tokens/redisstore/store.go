@@ -184,12 +184,12 @@ func (r indexRef) remove(ctx context.Context, pipe redis.Pipeliner, members ...a
 }
 
 // indexes lists the indexes a record with these artifacts may be listed
-// in: for its client (record.ClientIndexed), both the set of its expiry
+// in: for its client (record.IndexedClient), both the set of its expiry
 // hour and the "never" set, since which one it went to depended on when it
 // was written.
 func (s *Store) indexes(ti oauth2.TokenInfo, arts []record.Artifact) []indexRef {
 	var refs []indexRef
-	if c := ti.GetClientID(); c != "" && record.ClientIndexed(arts) {
+	if c := record.IndexedClient(ti, arts); c != "" {
 		if exp := record.Latest(arts); !exp.IsZero() {
 			refs = append(refs, indexRef{s.clientBucket(c, hourOf(exp)), true})
 		}

@@ -46,7 +46,7 @@ func (s *Store) Create(ctx context.Context, ti oauth2.TokenInfo) error {
 	if !exp.IsZero() {
 		score, ttl = float64(exp.UnixMilli()), max(exp.Sub(now), time.Millisecond)
 	}
-	if c := ti.GetClientID(); c != "" && record.ClientIndexed(arts) {
+	if c := record.IndexedClient(ti, arts); c != "" {
 		bucket := bucketOf(exp, now)
 		b.addToBucket(ctx, s.clientBucket(c, bucket), member, bucketTTL(bucket, now))
 	}

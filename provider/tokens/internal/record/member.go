@@ -1,6 +1,10 @@
 package record
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/go-oauth2/oauth2/v4"
+)
 
 // memberPart is the size of one artifact in an index member.
 const memberPart = 1 + len(Digest{})
@@ -37,19 +41,19 @@ func ParseMember(m []byte) ([]Artifact, error) {
 	return arts, nil
 }
 
-// ClientIndexed reports whether a record with these artifacts belongs in
-// its client's index: records with a code or a refresh token, which live
-// long and can be traded for new tokens. A lone access token is left out:
-// it expires on its own, the provider refuses it once its client is
-// disabled or deleted (models.Client.TokenGeneration), and leaving it out
-// spares client_credentials issuance the index's writes.
-func ClientIndexed(arts []Artifact) bool {
+// IndexedClient returns the client whose index the record ti, with these
+// artifacts, belongs in, or "" for none: records with a code or a refresh
+// token, which live long and can be traded for new tokens. A lone access
+// token is left out: it expires on its own, the provider refuses it once
+// its client is disabled or deleted (models.Client.TokenGeneration), and
+// leaving it out spares client_credentials issuance the index's writes.
+func IndexedClient(ti oauth2.TokenInfo, arts []Artifact) string {
 	for _, a := range arts {
 		if a.Kind == Code || a.Kind == Refresh {
-			return true
+			return ti.GetClientID()
 		}
 	}
-	return false
+	return ""
 }
 
 // Indexed reports whether a record with these artifacts belongs in its

@@ -219,24 +219,26 @@ func TestTombstone(t *testing.T) {
 	}
 }
 
-func TestClientIndexed(t *testing.T) {
+func TestIndexedClient(t *testing.T) {
 	tests := []struct {
-		kinds []Kind
-		want  bool
+		client string
+		kinds  []Kind
+		want   string
 	}{
-		{[]Kind{Access}, false},
-		{nil, false},
-		{[]Kind{Code}, true},
-		{[]Kind{Access, Refresh}, true},
-		{[]Kind{Refresh}, true},
+		{"c1", []Kind{Access}, ""},
+		{"c1", nil, ""},
+		{"c1", []Kind{Code}, "c1"},
+		{"c1", []Kind{Access, Refresh}, "c1"},
+		{"c1", []Kind{Refresh}, "c1"},
+		{"", []Kind{Code, Access, Refresh}, ""},
 	}
 	for _, tt := range tests {
 		arts := make([]Artifact, len(tt.kinds))
 		for i, k := range tt.kinds {
 			arts[i].Kind = k
 		}
-		if got := ClientIndexed(arts); got != tt.want {
-			t.Errorf("ClientIndexed(%v) = %v, want %v", tt.kinds, got, tt.want)
+		if got := IndexedClient(&models.Token{ClientID: tt.client}, arts); got != tt.want {
+			t.Errorf("IndexedClient(%q, %v) = %q, want %q", tt.client, tt.kinds, got, tt.want)
 		}
 	}
 }
