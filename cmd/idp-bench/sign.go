@@ -2,11 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"fmt"
 	"os"
 	"sync"
@@ -20,23 +15,12 @@ import (
 // the provider signs it for client_credentials.
 var accessTokenPayload = []byte(`{"iss":"http://127.0.0.1:8080","sub":"c_3f9c2a7e5b","aud":"http://127.0.0.1:8080","exp":1900000000,"iat":1899996400,"jti":"mF3kWQ0bZr9xYh2Lp7TqNg","client_id":"c_3f9c2a7e5b","scope":"api"}`)
 
-// signingKey makes a key of the size the provider generates for alg.
-func signingKey(alg string) (crypto.Signer, error) {
-	switch alg {
-	case "RS256":
-		return rsa.GenerateKey(rand.Reader, 2048)
-	case "ES256":
-		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	}
-	return nil, fmt.Errorf("unsupported algorithm %s", alg)
-}
-
 // signRate signs accessTokenPayload as a compact JWS with the provider's
 // own signer (keys.Signer) on goroutines goroutines for d and returns the
 // signatures per second: the most JWTs per second this machine can issue
 // with alg, whatever else the provider does.
 func signRate(ctx context.Context, alg string, goroutines int, d time.Duration) (SignResult, error) {
-	key, err := signingKey(alg)
+	key, err := keys.GenerateKey(alg)
 	if err != nil {
 		return SignResult{}, err
 	}

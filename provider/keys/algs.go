@@ -41,8 +41,9 @@ func isSupported(alg string) bool { return alg == RS256 || alg == ES256 }
 
 func unsupported(alg string) error { return fmt.Errorf("%w: %q", ErrUnsupportedAlg, alg) }
 
-// generateKey makes a fresh private key for alg.
-func generateKey(alg string) (crypto.Signer, error) {
+// GenerateKey makes a fresh private key for alg, of the size the Set
+// generates when it rotates.
+func GenerateKey(alg string) (crypto.Signer, error) {
 	switch alg {
 	case RS256:
 		return rsa.GenerateKey(rand.Reader, rsaBits)

@@ -172,3 +172,20 @@ func TestNewSignerRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestGenerateKey checks that a generated key fits its algorithm, as the
+// signer checks it, and that an unsupported algorithm is refused.
+func TestGenerateKey(t *testing.T) {
+	for _, alg := range keys.Supported() {
+		key, err := keys.GenerateKey(alg)
+		if err != nil {
+			t.Fatalf("%s: %v", alg, err)
+		}
+		if _, err := keys.NewSigner(alg, "k", "", key); err != nil {
+			t.Errorf("%s: the generated key does not fit: %v", alg, err)
+		}
+	}
+	if _, err := keys.GenerateKey("HS256"); !errors.Is(err, keys.ErrUnsupportedAlg) {
+		t.Errorf("GenerateKey(HS256) = %v, want ErrUnsupportedAlg", err)
+	}
+}

@@ -96,7 +96,7 @@ func (s *Set) Rotate(ctx context.Context, alg string) (*models.SigningKey, error
 
 // create generates and stores a key of alg.
 func (s *Set) create(ctx context.Context, alg string, activeFrom, now time.Time) (*models.SigningKey, error) {
-	priv, err := generateKey(alg)
+	priv, err := GenerateKey(alg)
 	if err != nil {
 		return nil, fmt.Errorf("keys: generate %s: %w", alg, err)
 	}
